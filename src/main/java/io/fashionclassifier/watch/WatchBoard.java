@@ -52,7 +52,7 @@ public final class WatchBoard {
     if (aggregate.getWindowStart() == null) {
       cumulative.put(aggregate.getScope() + ":" + aggregate.getKey(), aggregate);
     } else if (aggregate.getScope() == AggregateScope.OVERALL
-        && (latestWindow == null || aggregate.getWindowStart() >= latestWindow.getWindowStart())) {
+        && (latestWindow == null || !aggregate.getWindowStart().isBefore(latestWindow.getWindowStart()))) {
       latestWindow = aggregate;
     }
   }
@@ -82,8 +82,8 @@ public final class WatchBoard {
     }
     if (latestWindow != null) {
       out.append(String.format(Locale.ROOT, "last window %s-%s: %,d labelled, accuracy %s%n",
-          CLOCK.format(Instant.ofEpochMilli(latestWindow.getWindowStart())),
-          CLOCK.format(Instant.ofEpochMilli(latestWindow.getWindowEnd())),
+          CLOCK.format(latestWindow.getWindowStart()),
+          CLOCK.format(latestWindow.getWindowEnd()),
           latestWindow.getLabelled(), percent(latestWindow.getAccuracy())));
     }
 
