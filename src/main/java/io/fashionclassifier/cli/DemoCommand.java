@@ -1,13 +1,165 @@
 package io.fashionclassifier.cli;
 
+import io.fashionclassifier.dataset.DatasetException;
+import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.demo.Demo;
+import io.fashionclassifier.local.LocalStack;
+import io.fashionclassifier.model.Architecture;
+import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.scanner.ScanImage;
+import io.fashionclassifier.training.Trainer;
+import io.fashionclassifier.training.TrainingConfig;
+import io.fashionclassifier.training.TrainingResult;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until its issue lands. */
-@Command(name = "demo", description = "(not implemented yet)")
+/** The whole system in one command, on a machine without Docker or a Kafka cluster. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Start a local broker and registry, train a model if needed, run the stream classifier and "
+        + "replay the Fashion-MNIST test images through simulated scanners, with a live view and a summary.")
 final class DemoCommand implements Callable<Integer> {
+
+  /** A quick model that still beats the 88% reference MLP; --full-training gives the 10-minute one. */
+  static final Duration QUICK_TRAINING = Duration.ofSeconds(100);
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "DIR", defaultValue = "models/demo",
+      description = "Model bundle to use; trained there first when it holds none (default ${DEFAULT-VALUE}).")
+  Path modelDir;
+
+  @Option(names = "--full-training",
+      description = "When training, train the full default model (about 10 minutes) instead of the quick one.")
+  boolean fullTraining;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: see `train --help`).")
+  Path dataDir;
+
+  @Option(names = {"-n", "--count"}, defaultValue = "10000", description = "Images to send (default ${DEFAULT-VALUE}).")
+  long count;
+
+  @Option(names = "--rate", defaultValue = "2000",
+      description = "Images per second, 0 for as fast as possible (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--scanners", defaultValue = "8", description = "Simulated scanners (default ${DEFAULT-VALUE}).")
+  int scanners;
+
+  @Option(names = "--warehouses", defaultValue = "2", description = "Warehouses (default ${DEFAULT-VALUE}).")
+  int warehouses;
+
+  @Option(names = "--labelled", defaultValue = "1.0",
+      description = "Fraction of images that carry their true label (default ${DEFAULT-VALUE}).")
+  double labelled;
+
+  @Option(names = "--broken", defaultValue = "0.005",
+      description = "Fraction of records broken on purpose, to show the dead-letter topic (default ${DEFAULT-VALUE}).")
+  double broken;
+
+  @Option(names = "--batch-size", defaultValue = "64", description = "Micro-batch size (default ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--max-wait", defaultValue = "20ms", converter = DurationConverter.class,
+      description = "Longest a record waits for its batch to fill (default ${DEFAULT-VALUE}).")
+  Duration maxWait;
+
+  @Option(names = "--registry", defaultValue = "auto",
+      description = "Schema registry: auto (Apicurio when it can run here, else in-process), apicurio, or mock "
+          + "(default ${DEFAULT-VALUE}).")
+  String registry;
+
+  @Option(names = "--report", paramLabel = "DIR", defaultValue = "demo-report",
+      description = "Where the summary is written (default ${DEFAULT-VALUE}).")
+  Path reportDir;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
+  long seed;
+
   @Override
-  public Integer call() {
-    throw new UserError("'demo' is not implemented yet");
+  public Integer call() throws Exception {
+    if (!List.of("auto", "apicurio", "mock").contains(registry)) {
+      throw new UserError("--registry must be auto, apicurio or mock, not '" + registry + "'");
+    }
+    // live line and summary are user output: straight to stdout, logs go to stderr
+    PrintStream out = System.out;
+    FashionMnist data;
+    try {
+      data = FashionMnist.load(dataDir);
+    } catch (DatasetException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    ensureModel(data, out);
+
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.set(true);
+      try {
+        finished.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      out.println("starting a Kafka broker" + (registry.equals("mock") ? "" : " and a schema registry") + " ...");
+      try (LocalStack stack = LocalStack.start(!registry.equals("mock"))) {
+        String registryUrl = stack.registryUrl().orElse(null);
+        if (registryUrl == null) {
+          if (registry.equals("apicurio")) {
+            throw new UserError("the Apicurio registry could not be started: " + stack.registryNote());
+          }
+          registryUrl = "mock://demo-" + UUID.randomUUID();
+          out.println("schema registry: in-process mock (" + stack.registryNote() + ")");
+        } else {
+          out.println("schema registry: " + registryUrl + " (Apicurio, Confluent-compatible API)");
+        }
+        out.println("kafka broker:    " + stack.bootstrapServers());
+        Demo.Settings settings = new Demo.Settings(stack.bootstrapServers(), registryUrl, modelDir, count, rate,
+            scanners, warehouses, labelled, broken, batchSize, maxWait, reportDir, Duration.ofMinutes(2), seed);
+        List<ScanImage> images = ScanCommand.fashionMnist(dataDir, "test");
+        new Demo(settings, out, System.console() != null).run(images, stop::get);
+      }
+      return stop.get() ? 130 : 0;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook waits for `finished`
+      }
+    }
+  }
+
+  private void ensureModel(FashionMnist data, PrintStream out) {
+    if (Files.exists(modelDir.resolve(ModelBundle.MANIFEST_FILE))) {
+      try (ModelBundle bundle = ModelBundle.load(modelDir)) {
+        out.printf(Locale.ROOT, "model: %s (version %s)%n", modelDir, bundle.version());
+      } catch (RuntimeException e) {
+        throw new UserError("cannot use the model in " + modelDir + ": " + e.getMessage()
+            + " (delete it to train a new one, or pass --model)", e);
+      }
+      return;
+    }
+    TrainingConfig config = TrainingConfig.defaults(Architecture.CNN);
+    if (!fullTraining) {
+      config = config.withTimeBudget(QUICK_TRAINING);
+    }
+    out.printf(Locale.ROOT, "no model in %s: training one (%s, about %d s; --full-training for the best one)%n",
+        modelDir, config.architecture(), config.timeBudget().toSeconds());
+    TrainingResult result = new Trainer(config, out).train(data, modelDir);
+    out.printf(Locale.ROOT, "trained: test accuracy %.2f%%%n", 100 * result.testAccuracy());
   }
 }

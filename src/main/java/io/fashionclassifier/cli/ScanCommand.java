@@ -1,13 +1,189 @@
 package io.fashionclassifier.cli;
 
+import io.fashionclassifier.dataset.DatasetException;
+import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.dataset.LabelledImages;
+import io.fashionclassifier.model.ImagePreprocessing;
+import io.fashionclassifier.scanner.ScanImage;
+import io.fashionclassifier.scanner.ScannerSimulator;
+import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.serde.SpecificAvroSerializer;
+import io.fashionclassifier.streaming.ClassifierConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** Placeholder until its issue lands. */
-@Command(name = "scan", description = "(not implemented yet)")
+/** Simulated warehouse scanners: sends item photos to the inventory topic in the Avro wire format. */
+@Command(name = "scan", mixinStandardHelpOptions = true,
+    description = "Simulate warehouse scanners: send Fashion-MNIST or PNG/JPEG images to the inventory topic.")
 final class ScanCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin ClusterOptions cluster;
+
+  @Option(names = "--topic", paramLabel = "TOPIC",
+      description = "Inventory topic (env FASHION_TOPIC_INPUT; default inventory-images).")
+  String topic;
+
+  @Option(names = "--images", paramLabel = "DIR",
+      description = "Send the PNG/JPEG files under DIR (a sub-directory named after a class, e.g. Sneaker/, "
+          + "gives its files that true label) instead of the Fashion-MNIST test set.")
+  Path imageDir;
+
+  @Option(names = "--invert", description = "With --images: the photos show dark items on a light background.")
+  boolean invert;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: see `train --help`).")
+  Path dataDir;
+
+  @Option(names = "--split", defaultValue = "test", description = "Fashion-MNIST split to send: test or train (default ${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(names = {"-n", "--count"}, defaultValue = "10000",
+      description = "Records to send; the images are replayed when fewer (default ${DEFAULT-VALUE}).")
+  long count;
+
+  @Option(names = "--rate", defaultValue = "1000",
+      description = "Records per second, 0 for as fast as possible (default ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--scanners", defaultValue = "8", description = "Number of scanners (default ${DEFAULT-VALUE}).")
+  int scanners;
+
+  @Option(names = "--warehouses", defaultValue = "2", description = "Number of warehouses (default ${DEFAULT-VALUE}).")
+  int warehouses;
+
+  @Option(names = "--labelled", defaultValue = "1.0",
+      description = "Fraction of records that carry their true label (default ${DEFAULT-VALUE}).")
+  double labelled;
+
+  @Option(names = "--broken", defaultValue = "0",
+      description = "Fraction of records broken on purpose, to exercise the dead-letter topic (default ${DEFAULT-VALUE}).")
+  double broken;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed; item ids derive from it (default ${DEFAULT-VALUE}).")
+  long seed;
+
   @Override
-  public Integer call() {
-    throw new UserError("'scan' is not implemented yet");
+  public Integer call() throws Exception {
+    ClassifierConfig config = cluster.load(topic == null ? Map.of() : Map.of(ClassifierConfig.TOPIC_INPUT, topic));
+    List<ScanImage> images = imageDir != null ? readDirectory(imageDir, invert) : fashionMnist(dataDir, split);
+    ScannerSimulator.Options options;
+    try {
+      options = new ScannerSimulator.Options(config.inputTopic(), count, rate, scanners, warehouses, labelled,
+          broken, seed);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread hook = new Thread(() -> stop.set(true), "scan-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (KafkaProducer<String, byte[]> producer = producer(config);
+        SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
+      serializer.configure(config.serdeConfig(), false);
+      out.printf(Locale.ROOT, "sending %,d records to %s on %s%n", count, config.inputTopic(), config.bootstrapServers());
+      out.flush();
+      ScannerSimulator.Summary summary = new ScannerSimulator(producer, serializer, options)
+          .run(images, stop::get, sent -> { });
+      out.println(summary);
+      out.flush();
+      return 0;
+    } catch (KafkaException | IllegalStateException e) {
+      throw new UserError("sending failed: " + e.getMessage()
+          + " (check --bootstrap-servers and --schema-registry-url)", e);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook has run: we were asked to stop
+      }
+    }
+  }
+
+  static KafkaProducer<String, byte[]> producer(ClassifierConfig config) {
+    Properties props = new Properties();
+    props.putAll(config.adminConfig());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "fashion-classifier-scan");
+    // fail fast when the brokers are not there instead of retrying for minutes
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  static List<ScanImage> fashionMnist(Path dataDir, String split) {
+    FashionMnist data;
+    try {
+      data = FashionMnist.load(dataDir);
+    } catch (DatasetException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    LabelledImages images = switch (split) {
+      case "test" -> data.test();
+      case "train" -> data.train();
+      default -> throw new UserError("--split must be test or train, not '" + split + "'");
+    };
+    List<ScanImage> result = new ArrayList<>(images.size());
+    for (int i = 0; i < images.size(); i++) {
+      result.add(new ScanImage(images.image(i), images.columns(), images.rows(), images.label(i)));
+    }
+    return result;
+  }
+
+  static List<ScanImage> readDirectory(Path dir, boolean invert) {
+    if (!Files.isDirectory(dir)) {
+      throw new UserError("image directory " + dir + " does not exist: check --images");
+    }
+    List<ScanImage> result = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!(name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"))) {
+          continue;
+        }
+        byte[] pixels = ImagePreprocessing.read(file, invert);
+        int label = file.getParent().equals(dir) ? ScanImage.UNKNOWN : labelOf(file.getParent().getFileName().toString());
+        result.add(new ScanImage(pixels, ImagePreprocessing.SIZE, ImagePreprocessing.SIZE, label));
+      }
+    } catch (IOException e) {
+      throw new UserError("cannot read images under " + dir + ": " + e.getMessage(), e);
+    }
+    if (result.isEmpty()) {
+      throw new UserError("no .png, .jpg or .jpeg files under " + dir);
+    }
+    return result;
+  }
+
+  /** A directory named after a class (case and punctuation ignored: "ankle-boot", "T-shirt_top") labels its files. */
+  static int labelOf(String directoryName) {
+    String wanted = directoryName.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
+    for (int label = 0; label < FashionMnist.CLASS_NAMES.size(); label++) {
+      if (FashionMnist.CLASS_NAMES.get(label).toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "").equals(wanted)) {
+        return label;
+      }
+    }
+    return ScanImage.UNKNOWN;
   }
 }

@@ -1,13 +1,60 @@
 package io.fashionclassifier.cli;
 
+import io.fashionclassifier.local.LocalStack;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until its issue lands. */
-@Command(name = "stack", description = "(not implemented yet)")
+/** A broker and a schema registry that stay up until Ctrl-C: docker compose for machines without Docker. */
+@Command(name = "stack", mixinStandardHelpOptions = true,
+    description = "Run a local Kafka broker (KRaft) and schema registry until Ctrl-C, printing where they listen.")
 final class StackCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--no-registry", description = "Start only the broker.")
+  boolean noRegistry;
+
   @Override
-  public Integer call() {
-    throw new UserError("'stack' is not implemented yet");
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stopped.countDown();
+      try {
+        closed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "stack-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    LocalStack stack;
+    try {
+      stack = LocalStack.start(!noRegistry);
+    } catch (RuntimeException e) {
+      closed.countDown();
+      throw new UserError("the local stack did not start: " + e.getMessage(), e);
+    }
+    try (stack) {
+      out.println("bootstrap servers:   " + stack.bootstrapServers());
+      out.println("schema registry:     " + stack.registryUrl().orElse("none (" + stack.registryNote() + ")"));
+      out.println();
+      out.println("export FASHION_BOOTSTRAP_SERVERS=" + stack.bootstrapServers());
+      stack.registryUrl().ifPresent(url -> out.println("export FASHION_SCHEMA_REGISTRY_URL=" + url));
+      out.println();
+      out.println("running; Ctrl-C stops both");
+      out.flush();
+      stopped.await();
+      out.println("stopping");
+      out.flush();
+    } finally {
+      closed.countDown();
+    }
+    return 0;
   }
 }

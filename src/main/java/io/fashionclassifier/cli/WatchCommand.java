@@ -1,13 +1,123 @@
 package io.fashionclassifier.cli;
 
+import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.serde.SpecificAvroDeserializer;
+import io.fashionclassifier.streaming.ClassifierConfig;
+import io.fashionclassifier.watch.TopicWatcher;
+import io.fashionclassifier.watch.WatchBoard;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.WakeupException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until its issue lands. */
-@Command(name = "watch", description = "(not implemented yet)")
+/** A live, refreshing view of the classifier's output topics. */
+@Command(name = "watch", mixinStandardHelpOptions = true,
+    description = "Follow classified-items and accuracy-aggregates: latest items, per-class and per-scanner accuracy.")
 final class WatchCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+  @Mixin ClusterOptions cluster;
+
+  @Option(names = "--json", description = "Print every record as one JSON line instead of the refreshing view.")
+  boolean json;
+
+  @Option(names = "--from-end", description = "Show only what arrives from now on (default: from the beginning).")
+  boolean fromEnd;
+
+  @Option(names = "--refresh", defaultValue = "1s", converter = DurationConverter.class,
+      description = "How often the view is redrawn (default ${DEFAULT-VALUE}).")
+  Duration refresh;
+
+  @Option(names = "--duration", converter = DurationConverter.class,
+      description = "Stop after this long, e.g. 30s (default: until Ctrl-C).")
+  Duration duration;
+
+  @Option(names = "--latest", defaultValue = "10", description = "How many of the newest items to show (default ${DEFAULT-VALUE}).")
+  int latest;
+
   @Override
   public Integer call() {
-    throw new UserError("'watch' is not implemented yet");
+    ClassifierConfig config = cluster.load(Map.of());
+    PrintWriter out = spec.commandLine().getOut();
+    boolean terminal = System.console() != null && !json;
+    WatchBoard board = new WatchBoard(latest, FashionMnist.CLASS_NAMES::get);
+    long stopAt = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.set(true);
+      try {
+        done.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "watch-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (TopicWatcher watcher = new TopicWatcher(config.adminConfig(), config.classifiedTopic(),
+        config.aggregatesTopic(), deserializer(config), deserializer(config), !fromEnd)) {
+      watcher.run(new TopicWatcher.Listener() {
+        @Override
+        public void item(ConsumerRecord<String, byte[]> raw, ClassifiedItem item) {
+          board.accept(item);
+          if (json) {
+            out.println(jsonLine(raw, item.toString()));
+          }
+        }
+
+        @Override
+        public void aggregate(ConsumerRecord<String, byte[]> raw, AccuracyAggregate aggregate) {
+          board.accept(aggregate);
+          if (json) {
+            out.println(jsonLine(raw, aggregate.toString()));
+          }
+        }
+      }, () -> stop.get() || System.nanoTime() >= stopAt, refresh, () -> {
+        if (!json) {
+          // a terminal gets the view redrawn in place; a pipe or file gets successive snapshots
+          out.print(terminal ? "\033[H\033[2J" + board.render(Instant.now()) : board.render(Instant.now()) + "\n");
+        }
+        out.flush();
+      });
+      return 0;
+    } catch (WakeupException e) {
+      return 0;
+    } catch (KafkaException e) {
+      throw new UserError("cannot read " + config.classifiedTopic() + " / " + config.aggregatesTopic() + " on "
+          + config.bootstrapServers() + ": " + e.getMessage() + " (check --bootstrap-servers and that `stream` has "
+          + "created the topics)", e);
+    } finally {
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running and waits for `done`
+      }
+    }
+  }
+
+  private static String jsonLine(ConsumerRecord<String, byte[]> raw, String avroJson) {
+    // Avro's toString() of a specific record is its JSON form
+    return "{\"topic\":\"" + raw.topic() + "\",\"partition\":" + raw.partition() + ",\"offset\":" + raw.offset()
+        + ",\"value\":" + avroJson + "}";
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroDeserializer<T> deserializer(
+      ClassifierConfig config) {
+    SpecificAvroDeserializer<T> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(config.serdeConfig(), false);
+    return deserializer;
   }
 }

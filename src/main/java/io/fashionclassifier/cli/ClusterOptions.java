@@ -1,0 +1,52 @@
+package io.fashionclassifier.cli;
+
+import io.fashionclassifier.streaming.ClassifierConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the cluster is, shared by the client commands (scan, watch): the same settings, file format and
+ * environment variables as {@code stream}, so one config file serves them all.
+ */
+final class ClusterOptions {
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Properties file with Kafka client and schema registry settings (same keys as `stream`).")
+  Path configFile;
+
+  @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT,...",
+      description = "Kafka bootstrap servers (env FASHION_BOOTSTRAP_SERVERS; default localhost:9092).")
+  String bootstrapServers;
+
+  @Option(names = {"-r", "--schema-registry-url"}, paramLabel = "URL",
+      description = "Schema Registry URL, or mock://SCOPE for the in-process one (env FASHION_SCHEMA_REGISTRY_URL; "
+          + "default http://localhost:8081).")
+  String registryUrl;
+
+  @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE",
+      description = "Any Kafka client or serde property, e.g. -p security.protocol=SASL_SSL (repeatable).")
+  Map<String, String> properties = new LinkedHashMap<>();
+
+  /** The settings: defaults, then --config, then the environment, then the options given here. */
+  ClassifierConfig load(Map<String, String> extra) {
+    if (configFile != null && !Files.isReadable(configFile)) {
+      throw new UserError("config file " + configFile + " does not exist or cannot be read: check --config");
+    }
+    Map<String, String> overrides = new LinkedHashMap<>(properties);
+    if (bootstrapServers != null) {
+      overrides.put("bootstrap.servers", bootstrapServers);
+    }
+    if (registryUrl != null) {
+      overrides.put(ClassifierConfig.SCHEMA_REGISTRY_URL, registryUrl);
+    }
+    overrides.putAll(extra);
+    try {
+      return ClassifierConfig.load(configFile, System.getenv(), overrides);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+}

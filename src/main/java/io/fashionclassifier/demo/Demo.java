@@ -1,0 +1,218 @@
+package io.fashionclassifier.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.scanner.ScanImage;
+import io.fashionclassifier.scanner.ScannerSimulator;
+import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.AggregateScope;
+import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.FashionClass;
+import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.serde.SpecificAvroDeserializer;
+import io.fashionclassifier.serde.SpecificAvroSerializer;
+import io.fashionclassifier.streaming.ClassifierApp;
+import io.fashionclassifier.streaming.ClassifierConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The whole system on one machine: the stream classifier, simulated scanners replaying images, and a
+ * downstream reader measuring what comes out, with a live status line and a closing summary. The broker and
+ * registry are given (see {@code local.LocalStack}), so the same run works against any cluster.
+ */
+public final class Demo {
+
+  /**
+   * How to run.
+   *
+   * @param count images to send (the source is replayed when smaller)
+   * @param ratePerSecond send rate, 0 for unthrottled
+   * @param drainTimeout how long to wait, after the last send, for every record to come out
+   */
+  public record Settings(String bootstrapServers, String registryUrl, Path modelDir, long count,
+      double ratePerSecond, int scanners, int warehouses, double labelledFraction, double brokenFraction,
+      int batchSize, Duration maxBatchWait, Path reportDir, Duration drainTimeout, long seed) {}
+
+  private final Settings settings;
+  private final PrintStream out;
+  private final boolean interactive;
+
+  /**
+   * @param out where the live line and the summary go
+   * @param interactive redraw one live line in place (a terminal) rather than printing a line now and then
+   */
+  public Demo(Settings settings, PrintStream out, boolean interactive) {
+    this.settings = settings;
+    this.out = out;
+    this.interactive = interactive;
+  }
+
+  /** Runs until every image has come out (or {@code stopped}), then prints and writes the summary. */
+  public DemoSummary run(List<ScanImage> images, BooleanSupplier stopped) throws InterruptedException {
+    String runId = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> overrides = new LinkedHashMap<>();
+    overrides.put("bootstrap.servers", settings.bootstrapServers());
+    overrides.put(ClassifierConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
+    overrides.put("application.id", "fashion-demo-" + runId);
+    overrides.put(ClassifierConfig.MODEL_DIR, settings.modelDir().toString());
+    overrides.put(ClassifierConfig.BATCH_SIZE, Integer.toString(settings.batchSize()));
+    overrides.put(ClassifierConfig.BATCH_MAX_WAIT_MS, Long.toString(settings.maxBatchWait().toMillis()));
+    overrides.put(ClassifierConfig.HTTP_PORT, "0");
+    overrides.put(ClassifierConfig.TOPICS_PARTITIONS, "2");
+    overrides.put("state.dir", tempDir("fashion-demo-state-").toString());
+    ClassifierConfig config = ClassifierConfig.of(overrides);
+
+    DemoStats stats = new DemoStats();
+    AtomicLong sent = new AtomicLong();
+    try (ModelBundle bundle = ModelBundle.load(settings.modelDir());
+        ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier)) {
+      awaitRunning(app, stopped);
+      try (OutputReader reader = new OutputReader(config.adminConfig(), config.classifiedTopic(),
+              config.aggregatesTopic(), config.deadLetterTopic(), deserializer(config, ClassifiedItem.class),
+              deserializer(config, AccuracyAggregate.class), stats);
+          KafkaProducer<String, byte[]> producer = producer(config);
+          SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
+        serializer.configure(config.serdeConfig(), false);
+        ScannerSimulator scanners = new ScannerSimulator(producer, serializer, new ScannerSimulator.Options(
+            config.inputTopic(), settings.count(), settings.ratePerSecond(), settings.scanners(),
+            settings.warehouses(), settings.labelledFraction(), settings.brokenFraction(), settings.seed()));
+
+        Thread live = new Thread(() -> showLive(stats, sent, stopped), "demo-live-view");
+        live.setDaemon(true);
+        live.start();
+        ScannerSimulator.Summary scan = scanners.run(images, stopped, sent::set);
+
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+        while (!stopped.getAsBoolean() && reader.failure() == null
+            && stats.items() + stats.deadLetters() < scan.sent() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        // the aggregates trail the items by at most one commit
+        while (!stopped.getAsBoolean() && !aggregatesCaughtUp(reader, stats) && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        live.interrupt();
+        live.join(1000);
+        if (interactive) {
+          out.println();
+        }
+        if (reader.failure() != null) {
+          throw new IllegalStateException("reading the outputs failed: " + reader.failure().getMessage(),
+              reader.failure());
+        }
+        DemoSummary summary = DemoSummary.of(scan, stats, reader::cumulative, bundle.version(),
+            !stopped.getAsBoolean() && stats.items() + stats.deadLetters() >= scan.sent());
+        write(summary);
+        summary.print(out, settings.reportDir());
+        return summary;
+      }
+    }
+  }
+
+  private static boolean aggregatesCaughtUp(OutputReader reader, DemoStats stats) {
+    AccuracyAggregate overall = reader.cumulative(AggregateScope.OVERALL, "all");
+    return overall != null && overall.getSeen() >= stats.items();
+  }
+
+  private void awaitRunning(ClassifierApp app, BooleanSupplier stopped) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (app.state() != KafkaStreams.State.RUNNING) {
+      if (stopped.getAsBoolean() || !app.state().isRunningOrRebalancing() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("the stream classifier did not reach RUNNING (state " + app.state() + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private void showLive(DemoStats stats, AtomicLong sent, BooleanSupplier stopped) {
+    long every = interactive ? 250 : 2000;
+    while (!Thread.currentThread().isInterrupted() && !stopped.getAsBoolean()) {
+      String line = stats.liveLine(sent.get());
+      if (interactive) {
+        out.print("\r" + line);
+      } else {
+        out.println(line);
+      }
+      out.flush();
+      try {
+        Thread.sleep(every);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void write(DemoSummary summary) {
+    try {
+      Files.createDirectories(settings.reportDir());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(settings.reportDir().resolve("summary.json").toFile(), summary);
+      try (PrintStream md = new PrintStream(settings.reportDir().resolve("summary.md").toFile(), "UTF-8")) {
+        md.println("# fashion-classifier demo summary");
+        md.println();
+        md.println("```");
+        summary.print(md, settings.reportDir());
+        md.println("```");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the demo report to " + settings.reportDir(), e);
+    }
+  }
+
+  private static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroDeserializer<T> deserializer(
+      ClassifierConfig config, Class<T> type) {
+    SpecificAvroDeserializer<T> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(config.serdeConfig(), false);
+    return deserializer;
+  }
+
+  private static KafkaProducer<String, byte[]> producer(ClassifierConfig config) {
+    Properties props = new Properties();
+    props.putAll(config.adminConfig());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "fashion-demo-scanners");
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static Path tempDir(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Display names, in label order, for the summary. */
+  static String className(int label) {
+    return io.fashionclassifier.dataset.FashionMnist.CLASS_NAMES.get(label);
+  }
+
+  static List<FashionClass> classes() {
+    return new ArrayList<>(List.of(FashionClass.values()));
+  }
+
+  static String percent(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * value);
+  }
+}
