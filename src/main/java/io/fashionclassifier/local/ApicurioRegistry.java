@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>{@link #close()} sends SIGTERM, waits up to 10 s, then kills the process, so neither process nor port is left
- * behind; the log file ({@link #logFile()}) stays in its temporary directory for post-mortems.
+ * behind, and deletes the registry's temporary directory with its log ({@link #logFile()}). When the registry
+ * fails to start, the directory is kept and the exception quotes the end of the log.
  */
 public final class ApicurioRegistry implements AutoCloseable {
 
@@ -69,19 +70,22 @@ public final class ApicurioRegistry implements AutoCloseable {
   private static ApicurioRegistry shared;
 
   private final Process process;
+  private final Path directory;
   private final int port;
   private final int managementPort;
   private final Path logFile;
   private final Duration startupTime;
   private final Thread shutdownHook;
 
-  private ApicurioRegistry(Process process, int port, int managementPort, Path logFile, Duration startupTime) {
+  private ApicurioRegistry(Process process, Path directory, int port, int managementPort, Path logFile,
+      Duration startupTime) {
     this.process = process;
+    this.directory = directory;
     this.port = port;
     this.managementPort = managementPort;
     this.logFile = logFile;
     this.startupTime = startupTime;
-    this.shutdownHook = new Thread(this::stopProcess, "stop-apicurio-registry-" + process.pid());
+    this.shutdownHook = new Thread(this::stopAndDelete, "stop-apicurio-registry-" + process.pid());
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
@@ -162,10 +166,10 @@ public final class ApicurioRegistry implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Stops the registry: SIGTERM, then a kill after a grace period. Idempotent. */
+  /** Stops the registry (SIGTERM, then a kill after a grace period) and deletes its directory. Idempotent. */
   @Override
   public void close() {
-    stopProcess();
+    stopAndDelete();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
@@ -175,6 +179,15 @@ public final class ApicurioRegistry implements AutoCloseable {
       if (shared == this) {
         shared = null;
       }
+    }
+  }
+
+  private void stopAndDelete() {
+    stopProcess();
+    try (Stream<Path> files = Files.walk(directory)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      log.debug("Could not delete {}: {}", directory, e.toString());
     }
   }
 
@@ -228,7 +241,8 @@ public final class ApicurioRegistry implements AutoCloseable {
       throw e;
     }
     Duration startupTime = Duration.ofNanos(System.nanoTime() - started);
-    ApicurioRegistry registry = new ApicurioRegistry(process, port, managementPort, logFile, startupTime);
+    ApicurioRegistry registry =
+        new ApicurioRegistry(process, directory, port, managementPort, logFile, startupTime);
     log.info("Apicurio Registry ready at {} in {} ms (pid {}, log {})", registry.confluentUrl(),
         startupTime.toMillis(), process.pid(), logFile);
     return registry;

@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Schemas by id and ids by (subject, schema) are cached forever: a registry never changes them. Requests that
  * get no answer are tried on the next URL of {@value AvroSerdeConfig#SCHEMA_REGISTRY_URL}; when every URL failed,
- * or the answer was a 5xx, the request is retried up to {@value AvroSerdeConfig#MAX_RETRIES} times, waiting
+ * or the answer was a 5xx, 408 or 429, the request is retried up to {@value AvroSerdeConfig#MAX_RETRIES} times, waiting
  * {@value AvroSerdeConfig#RETRIES_WAIT_MS} and doubling up to {@value AvroSerdeConfig#RETRIES_MAX_WAIT_MS}.
- * 4xx answers are not retried: they become a {@link SchemaRegistryException} with the registry's error_code.
+ * Other 4xx answers are not retried: they become a {@link SchemaRegistryException} with the registry's error_code.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 

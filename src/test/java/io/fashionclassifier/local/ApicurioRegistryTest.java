@@ -40,6 +40,7 @@ class ApicurioRegistryTest {
 
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).isNotEqualTo(java.util.Optional.of(true));
     assertThat(registry.isAlive()).isFalse();
+    assertThat(registry.logFile()).doesNotExist();
     assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
         .isInstanceOf(ConnectException.class);
   }
