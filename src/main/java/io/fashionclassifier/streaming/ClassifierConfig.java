@@ -281,11 +281,15 @@ public final class ClassifierConfig {
     return props;
   }
 
-  /** Settings for the Avro serdes: registry URL and credentials, plus any {@code schema.registry.*} key. */
+  /**
+   * Settings for the Avro serdes: like Confluent's serdes they take the whole client configuration and read the
+   * keys they know ({@code schema.registry.url}, {@code basic.auth.*}, {@code schema.registry.ssl.*},
+   * {@code auto.register.schemas}, ...).
+   */
   public Map<String, Object> serdeConfig() {
     Map<String, Object> config = new LinkedHashMap<>();
     settings.forEach((key, value) -> {
-      if (key.startsWith("schema.registry.") || key.startsWith("basic.auth.")) {
+      if (!key.startsWith("fashion.")) {
         config.put(key, value);
       }
     });
