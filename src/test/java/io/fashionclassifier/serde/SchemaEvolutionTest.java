@@ -1,0 +1,97 @@
+package io.fashionclassifier.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fashionclassifier.schema.FashionClass;
+import io.fashionclassifier.schema.InventoryImage;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Producers on other schema versions: the reader resolves their writer schema against its own. */
+class SchemaEvolutionTest {
+
+  private static final String TOPIC = "inventory-images";
+
+  private final String scope = TestRecords.uniqueScope();
+  private final Map<String, String> config = Map.of("schema.registry.url", "mock://" + scope);
+
+  @AfterEach
+  void dropScope() {
+    MockSchemaRegistry.dropScope(scope);
+  }
+
+  @Test
+  void readsRecordsOfAnOlderProducerWithTheOptionalFieldAtItsDefault() {
+    byte[] bytes = genericSerializer().serialize(TOPIC, v0Image("old-1"));
+
+    InventoryImage image = specificDeserializer().deserialize(TOPIC, bytes);
+
+    assertThat(image.getItemId()).isEqualTo("old-1");
+    assertThat(image.getCaptureTime()).isEqualTo(Instant.ofEpochMilli(1_000));
+    assertThat(image.getLabel()).isNull();
+  }
+
+  @Test
+  void readsRecordsOfANewerProducerIgnoringTheFieldItAdded() {
+    SpecificAvroSerializer<InventoryImage> current = new SpecificAvroSerializer<>();
+    current.configure(config, false);
+    current.serialize(TOPIC, TestRecords.image("current", FashionClass.DRESS)); // v1 is registered first
+    Schema v2 = TestRecords.schema("InventoryImage-v2");
+    GenericRecord newer = new GenericData.Record(v2);
+    GenericRecord v0 = v0Image("new-1");
+    v0.getSchema().getFields().forEach(f -> newer.put(f.name(), v0.get(f.name())));
+    newer.put("label", new GenericData.EnumSymbol(v2.getField("label").schema().getTypes().get(1), "SANDAL"));
+    newer.put("exposureMicros", 250L);
+    byte[] bytes = genericSerializer().serialize(TOPIC, newer);
+
+    InventoryImage image = specificDeserializer().deserialize(TOPIC, bytes);
+
+    assertThat(image.getItemId()).isEqualTo("new-1");
+    assertThat(image.getLabel()).isEqualTo(FashionClass.SANDAL);
+    assertThat(image.getPixels()).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+  }
+
+  @Test
+  void genericReaderWithUseLatestVersionReadsOldRecordsIntoTheLatestSchema() {
+    byte[] old = genericSerializer().serialize(TOPIC, v0Image("old-2"));
+    MockSchemaRegistry.getClientForScope(scope).register(TOPIC + "-value", InventoryImage.getClassSchema());
+    GenericAvroSerde serde = new GenericAvroSerde();
+    serde.configure(Map.of("schema.registry.url", "mock://" + scope, "use.latest.version", "true"), false);
+
+    GenericRecord record = serde.deserializer().deserialize(TOPIC, old);
+
+    assertThat(record.getSchema()).isEqualTo(InventoryImage.getClassSchema());
+    assertThat(record.get("label")).isNull();
+    assertThat(record.get("itemId")).hasToString("old-2");
+  }
+
+  private KafkaAvroSerializer genericSerializer() {
+    KafkaAvroSerializer serializer = new KafkaAvroSerializer();
+    serializer.configure(config, false);
+    return serializer;
+  }
+
+  private SpecificAvroDeserializer<InventoryImage> specificDeserializer() {
+    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(config, false);
+    return deserializer;
+  }
+
+  private static GenericRecord v0Image(String itemId) {
+    GenericRecord record = new GenericData.Record(TestRecords.schema("InventoryImage-v0"));
+    record.put("itemId", itemId);
+    record.put("scannerId", "scanner-1");
+    record.put("warehouseId", "wh-1");
+    record.put("captureTime", 1_000L);
+    record.put("width", 2);
+    record.put("height", 2);
+    record.put("pixels", ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+    return record;
+  }
+}
