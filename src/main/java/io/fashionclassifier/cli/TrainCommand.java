@@ -1,13 +1,141 @@
 package io.fashionclassifier.cli;
 
+import io.fashionclassifier.dataset.DatasetException;
+import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.model.Architecture;
+import io.fashionclassifier.training.Trainer;
+import io.fashionclassifier.training.TrainingConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** Placeholder until its issue lands. */
-@Command(name = "train", description = "(not implemented yet)")
+/** {@code train}: trains a network on Fashion-MNIST and writes a model bundle with its report. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Trains a classifier on Fashion-MNIST and writes a model bundle (parameters, manifest.json, report.json,",
+      "report.md and plots) to --out. The default CNN reaches ~94% test accuracy within 10 minutes on 2 cores."
+    })
 final class TrainCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--arch", defaultValue = "cnn", paramLabel = "ARCH",
+      description = "Network: cnn (default, ~94%) or mlp (Keras reference, ~88%).")
+  String architecture;
+
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Maximum epochs (default: cnn 30, in practice ended by the time budget; mlp 10).")
+  Integer epochs;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Images per step (default: cnn 128, mlp 32).")
+  Integer batchSize;
+
+  @Option(names = "--learning-rate", paramLabel = "LR",
+      description = "Peak learning rate (default: cnn 0.05 with warm-up and cosine decay, mlp 0.001 constant).")
+  Float learningRate;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+      description = "Train on the first N training images only (default: all 55,000 not held out).")
+  int limit;
+
+  @Option(names = "--time-budget", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Wall-clock limit for training plus final evaluation, e.g. 9m25s, 300s, 2m (default: 9m25s).")
+  Duration timeBudget;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist).")
+  Path data;
+
+  @Option(names = "--out", defaultValue = "models/default", paramLabel = "DIR",
+      description = "Directory for the model bundle (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--no-progress", description = "Print one line per epoch instead of progress bars.")
+  boolean noProgress;
+
   @Override
   public Integer call() {
-    throw new UserError("'train' is not implemented yet");
+    TrainingConfig config = config();
+    FashionMnist dataset;
+    try {
+      dataset = FashionMnist.load(data);
+    } catch (DatasetException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    new Trainer(config, new java.io.PrintStream(System.out, true)).train(dataset, out);
+    return 0;
+  }
+
+  private TrainingConfig config() {
+    Architecture arch;
+    try {
+      arch = Architecture.fromId(architecture);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--arch: " + e.getMessage());
+    }
+    TrainingConfig config = TrainingConfig.defaults(arch).withSeed(seed).withShowProgress(!noProgress);
+    try {
+      if (epochs != null) {
+        config = config.withEpochs(epochs);
+      }
+      if (batchSize != null) {
+        config = config.withBatchSize(batchSize);
+      }
+      if (learningRate != null) {
+        config = config.withLearningRate(learningRate);
+      }
+      if (limit != 0) {
+        config = config.withLimit(limit);
+      }
+      if (timeBudget != null) {
+        config = config.withTimeBudget(timeBudget);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage() + "; see 'train --help'");
+    }
+    return config;
+  }
+
+  /** Parses durations such as {@code 9m25s}, {@code 300s}, {@code 2m}, {@code 1h} or plain seconds. */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|h|m|s)");
+
+    @Override
+    public Duration convert(String value) {
+      String text = value.trim().toLowerCase(Locale.ROOT);
+      if (text.matches("\\d+")) {
+        return Duration.ofSeconds(Long.parseLong(text));
+      }
+      Matcher matcher = PART.matcher(text);
+      Duration total = Duration.ZERO;
+      int end = 0;
+      while (matcher.find() && matcher.start() == end) {
+        long amount = Long.parseLong(matcher.group(1));
+        total = total.plus(switch (matcher.group(2)) {
+          case "h" -> Duration.ofHours(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          default -> Duration.ofMillis(amount);
+        });
+        end = matcher.end();
+      }
+      if (end == 0 || end != text.length()) {
+        throw new IllegalArgumentException("'" + value + "' is not a duration such as 9m25s, 300s or 2m");
+      }
+      return total;
+    }
   }
 }

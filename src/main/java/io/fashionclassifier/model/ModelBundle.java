@@ -1,0 +1,203 @@
+package io.fashionclassifier.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fashionclassifier.dataset.FashionMnist;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A trained model on disk: {@code manifest.json} plus the DJL parameters file it names. Loading rebuilds the
+ * network from the manifest's architecture and checks the parameters against the manifest's version (their
+ * content hash), so a half-copied bundle fails at start-up rather than giving wrong answers.
+ *
+ * <pre>{@code
+ * try (ModelBundle bundle = ModelBundle.load(Path.of("models/default"));
+ *     BatchClassifier classifier = bundle.newClassifier()) {
+ *   List<Prediction> predictions = classifier.classify(images);
+ * }
+ * }</pre>
+ */
+public final class ModelBundle implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ModelBundle.class);
+
+  public static final String MANIFEST_FILE = "manifest.json";
+  public static final String PARAMETERS_FILE = "model.params";
+  public static final String MODEL_NAME = "fashion-classifier";
+  private static final int VERSION_HEX_DIGITS = 12;
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Manifest manifest;
+  private final Model model;
+
+  private ModelBundle(Manifest manifest, Model model) {
+    this.manifest = manifest;
+    this.model = model;
+  }
+
+  /** Loads the bundle in {@code directory}; throws {@link ModelBundleException} when it is missing or corrupt. */
+  public static ModelBundle load(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      throw new ModelBundleException("model directory " + directory
+          + " does not exist; train one with 'train --out " + directory + "'");
+    }
+    Manifest manifest = readManifest(directory);
+    Architecture architecture;
+    try {
+      architecture = Architecture.fromId(manifest.architecture());
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new ModelBundleException(directory.resolve(MANIFEST_FILE) + ": " + e.getMessage());
+    }
+    Path parameters = directory.resolve(manifest.parametersFile());
+    if (!Files.isRegularFile(parameters)) {
+      throw new ModelBundleException(parameters + ": parameters file not found; the bundle is incomplete");
+    }
+    String actualVersion = versionOf(parameters);
+    if (!actualVersion.equals(manifest.version())) {
+      throw new ModelBundleException(parameters + ": content hash " + actualVersion
+          + " does not match manifest version " + manifest.version() + "; the bundle is corrupt or mixed up");
+    }
+    Model model = Model.newInstance(manifest.name(), Device.cpu());
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(parameters)))) {
+      Block block = architecture.newBlock();
+      block.loadParameters(model.getNDManager(), in);
+      model.setBlock(block);
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new ModelBundleException(parameters + ": cannot load parameters for architecture '"
+          + architecture.id() + "': " + e.getMessage(), e);
+    }
+    log.info("Loaded model {} version {} ({}, flip TTA {}) from {}",
+        manifest.name(), manifest.version(), manifest.architecture(), manifest.flipTta(), directory);
+    return new ModelBundle(manifest, model);
+  }
+
+  /**
+   * Writes {@code block}'s parameters and a manifest into {@code directory} (created if needed) and returns the
+   * manifest, whose version is the parameters' content hash. {@code testAccuracy} may be null.
+   */
+  public static Manifest save(Path directory, Block block, Architecture architecture, boolean flipTta,
+      Map<String, Object> training, Double testAccuracy) {
+    try {
+      Files.createDirectories(directory);
+      Path parameters = directory.resolve(PARAMETERS_FILE);
+      try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(parameters)))) {
+        block.saveParameters(out);
+      }
+      Engine engine = Engine.getInstance();
+      Manifest manifest = new Manifest(
+          Manifest.FORMAT_VERSION,
+          MODEL_NAME,
+          versionOf(parameters),
+          architecture.id(),
+          PARAMETERS_FILE,
+          List.of(1, 28, 28),
+          Manifest.Normalization.FASHION_MNIST,
+          FashionMnist.CLASS_NAMES,
+          flipTta,
+          Engine.getDjlVersion(),
+          engine.getEngineName(),
+          engine.getVersion(),
+          Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+          training,
+          testAccuracy);
+      writeManifest(directory, manifest);
+      return manifest;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write model bundle to " + directory, e);
+    }
+  }
+
+  /** Replaces the manifest of the bundle in {@code directory}, e.g. to record its test accuracy. */
+  public static void writeManifest(Path directory, Manifest manifest) {
+    try {
+      JSON.writeValue(directory.resolve(MANIFEST_FILE).toFile(), manifest);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + directory.resolve(MANIFEST_FILE), e);
+    }
+  }
+
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  /** The bundle's version: short SHA-256 of its parameters file. */
+  public String version() {
+    return manifest.version();
+  }
+
+  /** A new classifier with its own DJL predictor; not thread-safe, so take one per thread. */
+  public BatchClassifier newClassifier() {
+    return new BundleClassifier(model, manifest);
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+
+  private static Manifest readManifest(Path directory) {
+    Path file = directory.resolve(MANIFEST_FILE);
+    if (!Files.isRegularFile(file)) {
+      throw new ModelBundleException(file + " not found; " + directory + " is not a model bundle");
+    }
+    Manifest manifest;
+    try {
+      manifest = JSON.readValue(file.toFile(), Manifest.class);
+    } catch (JacksonException e) {
+      throw new ModelBundleException(file + ": not a valid manifest: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ModelBundleException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    if (manifest.version() == null || manifest.parametersFile() == null || manifest.architecture() == null
+        || manifest.normalization() == null || manifest.classNames() == null) {
+      throw new ModelBundleException(
+          file + ": incomplete manifest (needs version, architecture, parameters_file, normalization, class_names)");
+    }
+    return manifest;
+  }
+
+  private static String versionOf(Path file) {
+    MessageDigest digest = sha256();
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      throw new ModelBundleException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    return HexFormat.of().formatHex(digest.digest()).substring(0, VERSION_HEX_DIGITS);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}
