@@ -3,7 +3,9 @@ package io.fashionclassifier.local;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,11 +155,22 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private void awaitReady() throws InterruptedException {
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    // wait for the listener before creating a client, which would log a warning per refused connection
+    String[] hostPort = bootstrapServers.split(":");
+    while (!listening(hostPort[0], Integer.parseInt(hostPort[1]))) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the broker process exited with code " + process.exitValue());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the broker did not open its port within " + READY_TIMEOUT);
+      }
+      Thread.sleep(100);
+    }
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     try (Admin admin = Admin.create(props)) {
       while (true) {
         if (!process.isAlive()) {
@@ -244,6 +257,15 @@ public final class KafkaBroker implements AutoCloseable {
     // The broker logs through whatever SLF4J binding is on the class path; keep it quiet but useful.
     builder.environment().put("FASHION_KAFKA_LOG_LEVEL", "WARN");
     return builder;
+  }
+
+  private static boolean listening(String host, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static int freePort() throws IOException {

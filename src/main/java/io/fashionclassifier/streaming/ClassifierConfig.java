@@ -277,6 +277,9 @@ public final class ClassifierConfig {
     // the longest wait a record may spend in a batch.
     props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.min(100, maxBatchWait().toMillis())));
     props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    // Changelog and repartition topic names must not change when the topology does: every one is named.
+    props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+    props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     return props;
   }

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
@@ -24,7 +25,9 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Window;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The stream classifier:
@@ -115,7 +118,9 @@ public final class ClassifierTopology {
             AccuracyAggregates::empty,
             AccuracyAggregates::add,
             Named.as("cumulative-accuracy"),
-            Materialized.with(Serdes.String(), serdes.aggregates()))
+            Materialized.<String, AccuracyAggregate, KeyValueStore<Bytes, byte[]>>as("cumulative-accuracy")
+                .withKeySerde(Serdes.String())
+                .withValueSerde(serdes.aggregates()))
         .toStream()
         .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
 
@@ -125,7 +130,9 @@ public final class ClassifierTopology {
             AccuracyAggregates::empty,
             AccuracyAggregates::add,
             Named.as("windowed-accuracy"),
-            Materialized.with(Serdes.String(), serdes.aggregates()))
+            Materialized.<String, AccuracyAggregate, WindowStore<Bytes, byte[]>>as("windowed-accuracy")
+                .withKeySerde(Serdes.String())
+                .withValueSerde(serdes.aggregates()))
         .toStream()
         .map((window, figure) -> KeyValue.pair(windowedKey(window), inWindow(figure, window.window())))
         .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
