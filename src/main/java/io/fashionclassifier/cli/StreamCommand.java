@@ -1,13 +1,126 @@
 package io.fashionclassifier.cli;
 
+import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.model.ModelBundleException;
+import io.fashionclassifier.streaming.ClassifierApp;
+import io.fashionclassifier.streaming.ClassifierConfig;
+import io.fashionclassifier.streaming.StreamingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder until its issue lands. */
-@Command(name = "stream", description = "(not implemented yet)")
+/** {@code stream}: the stream classifier against any Kafka cluster (see docs/stream-classifier.md). */
+@Command(
+    name = "stream",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Classifies the images on the inventory topic with a model bundle, publishing verdicts, running accuracy",
+      "figures and dead letters, with exactly-once processing. Settings come from --config, then FASHION_* and",
+      "KAFKA_* environment variables, then the options below (docs/stream-classifier.md lists them all).",
+      "Probes and Prometheus metrics: http://HOST:PORT/health, /ready, /metrics. Stops cleanly on SIGTERM."
+    })
 final class StreamCommand implements Callable<Integer> {
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Properties file (Kafka, registry and fashion.* keys).")
+  Path configFile;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka brokers (default localhost:9092).")
+  String bootstrapServers;
+
+  @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application id (default fashion-classifier).")
+  String applicationId;
+
+  @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema registry (default http://localhost:8081).")
+  String schemaRegistryUrl;
+
+  @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model bundle directory (default models/default).")
+  Path modelDir;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Images per inference batch (default 64).")
+  Integer batchSize;
+
+  @Option(names = "--max-wait-ms", paramLabel = "MS", description = "Longest wait of a partial batch (default 20).")
+  Integer maxWaitMs;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Stream threads, one model predictor each (default 1).")
+  Integer threads;
+
+  @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics (default 8080, 0: any).")
+  Integer httpPort;
+
+  @Option(names = {"-D", "--property"}, paramLabel = "KEY=VALUE",
+      description = "Any setting, e.g. -D security.protocol=SASL_SSL -D fashion.topics.create=false (repeatable).")
+  Map<String, String> properties = new LinkedHashMap<>();
+
   @Override
-  public Integer call() {
-    throw new UserError("'stream' is not implemented yet");
+  public Integer call() throws InterruptedException {
+    if (configFile != null && !Files.isReadable(configFile)) {
+      throw new UserError("config file " + configFile + " cannot be read; check the --config path");
+    }
+    ClassifierConfig config;
+    try {
+      config = ClassifierConfig.load(configFile, System.getenv(), overrides());
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage() + "; fix the setting in --config, the environment or the options", e);
+    }
+    ModelBundle bundle;
+    try {
+      bundle = ModelBundle.load(config.modelDir());
+    } catch (ModelBundleException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    ClassifierApp app;
+    try {
+      app = ClassifierApp.start(config, bundle::newClassifier);
+    } catch (StreamingException e) {
+      bundle.close();
+      throw new UserError(e.getMessage(), e);
+    }
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable shutdown = () -> {
+      if (closed.compareAndSet(false, true)) {
+        app.close();
+        bundle.close();
+      }
+    };
+    // SIGTERM (Kubernetes, docker stop) and Ctrl-C: commit, close, then let the JVM exit
+    Thread hook = new Thread(shutdown, "stream-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    boolean failed = app.awaitStop();
+    if (failed) {
+      System.err.println("error: Kafka Streams stopped after a fatal error; see the log above");
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      shutdown.run();
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is already closing everything
+    }
+    return failed ? 1 : 0;
+  }
+
+  private Map<String, String> overrides() {
+    Map<String, String> overrides = new LinkedHashMap<>(properties);
+    put(overrides, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    put(overrides, StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    put(overrides, ClassifierConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
+    put(overrides, ClassifierConfig.MODEL_DIR, modelDir);
+    put(overrides, ClassifierConfig.BATCH_SIZE, batchSize);
+    put(overrides, ClassifierConfig.BATCH_MAX_WAIT_MS, maxWaitMs);
+    put(overrides, StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+    put(overrides, ClassifierConfig.HTTP_PORT, httpPort);
+    return overrides;
+  }
+
+  private static void put(Map<String, String> overrides, String key, Object value) {
+    if (value != null) {
+      overrides.put(key, value.toString());
+    }
   }
 }

@@ -1,0 +1,94 @@
+package io.fashionclassifier.streaming;
+
+import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.AggregateScope;
+import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.FashionClass;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The arithmetic of the accuracy figures (see schemas/AccuracyAggregate.avsc). Every classified item counts
+ * towards {@code OVERALL:all}, its scanner, its warehouse, its predicted class and, when labelled differently, its
+ * true class; the record key of a figure is {@code <scope>:<key>}.
+ */
+final class AccuracyAggregates {
+
+  static final String OVERALL_KEY = "all";
+
+  private AccuracyAggregates() {}
+
+  /** The figures an item counts towards, as {@code <scope>:<key>} record keys. */
+  static List<String> scopeKeys(ClassifiedItem item) {
+    List<String> keys = new ArrayList<>(5);
+    keys.add(key(AggregateScope.OVERALL, OVERALL_KEY));
+    keys.add(key(AggregateScope.SCANNER, item.getScannerId()));
+    keys.add(key(AggregateScope.WAREHOUSE, item.getWarehouseId()));
+    keys.add(key(AggregateScope.CLASS, item.getPredictedLabel().name()));
+    FashionClass trueLabel = item.getTrueLabel();
+    if (trueLabel != null && trueLabel != item.getPredictedLabel()) {
+      keys.add(key(AggregateScope.CLASS, trueLabel.name()));
+    }
+    return keys;
+  }
+
+  static String key(AggregateScope scope, String key) {
+    return scope.name() + ":" + key;
+  }
+
+  /** An empty figure; {@link #add} fills in scope and key from the record key. */
+  static AccuracyAggregate empty() {
+    return AccuracyAggregate.newBuilder()
+        .setScope(AggregateScope.OVERALL)
+        .setKey("")
+        .setSeen(0)
+        .setLabelled(0)
+        .setCorrect(0)
+        .setPredictedLabelled(0)
+        .setUpdatedTime(Instant.EPOCH)
+        .build();
+  }
+
+  /** The figure for {@code recordKey} after counting {@code item}; {@code current} is not modified. */
+  static AccuracyAggregate add(String recordKey, ClassifiedItem item, AccuracyAggregate current) {
+    int colon = recordKey.indexOf(':');
+    AggregateScope scope = AggregateScope.valueOf(recordKey.substring(0, colon));
+    String key = recordKey.substring(colon + 1);
+    AccuracyAggregate.Builder next = AccuracyAggregate.newBuilder(current).setScope(scope).setKey(key);
+
+    boolean labelled = item.getTrueLabel() != null;
+    boolean correct = labelled && item.getTrueLabel() == item.getPredictedLabel();
+    // For a class, "seen" counts predictions of that class and "labelled" the items truly of that class.
+    boolean predictedHere = scope != AggregateScope.CLASS || item.getPredictedLabel().name().equals(key);
+    boolean labelledHere =
+        labelled && (scope != AggregateScope.CLASS || item.getTrueLabel().name().equals(key));
+
+    if (predictedHere) {
+      long seen = current.getSeen() + 1;
+      double mean = current.getMeanConfidence() == null ? 0 : current.getMeanConfidence();
+      next.setSeen(seen).setMeanConfidence(mean + (item.getConfidence() - mean) / seen);
+      if (labelled) {
+        next.setPredictedLabelled(current.getPredictedLabelled() + 1);
+      }
+    }
+    if (labelledHere) {
+      next.setLabelled(current.getLabelled() + 1);
+      if (correct) {
+        next.setCorrect(current.getCorrect() + 1);
+      }
+    }
+    long labelledCount = next.getLabelled();
+    long correctCount = next.getCorrect();
+    next.setAccuracy(labelledCount == 0 ? null : (double) correctCount / labelledCount);
+    if (scope == AggregateScope.CLASS) {
+      long predictedLabelled = next.getPredictedLabelled();
+      next.setRecall(next.getAccuracy());
+      next.setPrecision(predictedLabelled == 0 ? null : (double) correctCount / predictedLabelled);
+    }
+    return next
+        .setModelVersion(item.getModelVersion())
+        .setUpdatedTime(item.getClassifiedTime())
+        .build();
+  }
+}

@@ -1,0 +1,149 @@
+package io.fashionclassifier.streaming;
+
+import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.serde.SpecificAvroDeserializer;
+import io.fashionclassifier.serde.SpecificAvroSerde;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running stream classifier: checks the cluster and topics, starts Kafka Streams with the topology, and serves
+ * probes and metrics. {@link #close()} (also run on SIGTERM by the caller's shutdown hook) stops it cleanly:
+ * Kafka Streams commits the current transaction and the records still waiting in a batch stay in the committed
+ * buffer store, to be classified by whichever instance next owns their partition.
+ */
+public final class ClassifierApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ClassifierApp.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final HealthServer http;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final PrometheusMeterRegistry registry;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  private ClassifierApp(
+      KafkaStreams streams, HealthServer http, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry) {
+    this.streams = streams;
+    this.http = http;
+    this.streamsMetrics = streamsMetrics;
+    this.registry = registry;
+  }
+
+  /** The Avro serdes over the schema registry configured in {@code config}. */
+  public static ClassifierTopology.AvroSerdes avroSerdes(ClassifierConfig config) {
+    Map<String, Object> serdeConfig = config.serdeConfig();
+    SpecificAvroDeserializer<InventoryImage> images = new SpecificAvroDeserializer<>();
+    images.configure(serdeConfig, false);
+    SpecificAvroSerde<ClassifiedItem> items = new SpecificAvroSerde<>();
+    items.configure(serdeConfig, false);
+    SpecificAvroSerde<AccuracyAggregate> aggregates = new SpecificAvroSerde<>();
+    aggregates.configure(serdeConfig, false);
+    return new ClassifierTopology.AvroSerdes(images, items, aggregates);
+  }
+
+  /**
+   * Starts the classifier and returns once Kafka Streams is starting (not yet RUNNING: see {@code /ready}).
+   *
+   * @param classifiers called once per stream task; each result is used by one thread only and closed by it
+   * @throws StreamingException when the brokers do not answer, a topic is missing, or the HTTP port is taken
+   */
+  public static ClassifierApp start(ClassifierConfig config, Supplier<BatchClassifier> classifiers) {
+    Properties props = config.streamsProperties();
+    try (Admin admin = Admin.create(adminProperties(config))) {
+      Topics.ensure(admin, config);
+    }
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ClassifierMetrics metrics = new ClassifierMetrics(registry);
+    props.put(DeadLetters.METRICS_CONFIG, metrics);
+
+    StreamsBuilder builder = new StreamsBuilder();
+    ClassifierTopology.build(builder, config.topologySettings(), avroSerdes(config), classifiers, metrics);
+    Topology topology = builder.build(props);
+    log.info("topology:\n{}", topology.describe());
+
+    KafkaStreams streams = new KafkaStreams(topology, props);
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    HealthServer http;
+    try {
+      http = HealthServer.start(config.httpPort(), streams::state, registry);
+    } catch (RuntimeException e) {
+      streams.close();
+      throw new StreamingException(e.getMessage(), e);
+    }
+    ClassifierApp app = new ClassifierApp(streams, http, streamsMetrics, registry);
+    streams.setStateListener((now, before) -> {
+      log.info("Kafka Streams {} -> {}", before, now);
+      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+        app.stopped.countDown();
+      }
+    });
+    // A failure that escapes the handlers (a broker fenced us, a bug) stops this instance: Kubernetes restarts
+    // it and exactly-once makes the restart safe.
+    streams.setUncaughtExceptionHandler(exception -> {
+      log.error("stream thread failed; shutting down this instance", exception);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.start();
+    log.info("classifying {} -> {} (batch {} / {} ms), probes and metrics on http://0.0.0.0:{}/",
+        config.inputTopic(), config.classifiedTopic(), config.batchSize(), config.maxBatchWait().toMillis(),
+        http.port());
+    return app;
+  }
+
+  private static Properties adminProperties(ClassifierConfig config) {
+    Properties props = new Properties();
+    props.putAll(config.adminConfig());
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    return props;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Blocks until Kafka Streams stops (closed, or failed); returns whether it failed. */
+  public boolean awaitStop() throws InterruptedException {
+    stopped.await();
+    return streams.state() == KafkaStreams.State.ERROR;
+  }
+
+  @Override
+  public void close() {
+    log.info("stopping: committing and closing Kafka Streams");
+    streams.close(CLOSE_TIMEOUT);
+    streamsMetrics.close();
+    http.close();
+    registry.close();
+    stopped.countDown();
+  }
+}

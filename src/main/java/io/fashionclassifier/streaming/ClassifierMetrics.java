@@ -1,0 +1,102 @@
+package io.fashionclassifier.streaming;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+
+/**
+ * The classifier's own meters (Kafka Streams' metrics are bound separately). Shared by all stream threads:
+ * Micrometer meters are thread-safe.
+ */
+public final class ClassifierMetrics {
+
+  /** Dead-letter reasons, the {@code reason} tag of {@code fashion_dead_letters_total}. */
+  public enum Reason {
+    /** The value could not be decoded (bad magic byte, unknown schema id, not Avro). */
+    DESERIALIZATION,
+    /** Decoded but not classifiable (wrong image size), or any other failure while processing the record. */
+    PROCESSING,
+    /** The model failed on the batch the record was in. */
+    PREDICTION
+  }
+
+  private final MeterRegistry registry;
+  private final Counter recordsIn;
+  private final Counter recordsOut;
+  private final DistributionSummary batchSize;
+  private final Timer inferenceTime;
+  private final Timer endToEndLatency;
+
+  public ClassifierMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    recordsIn = Counter.builder("fashion.records.in").description("Input records read").register(registry);
+    recordsOut = Counter.builder("fashion.records.out").description("Classified items emitted").register(registry);
+    batchSize =
+        DistributionSummary.builder("fashion.batch.size")
+            .description("Images per inference batch")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    inferenceTime =
+        Timer.builder("fashion.inference.time")
+            .description("Time to classify one batch")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    endToEndLatency =
+        Timer.builder("fashion.end.to.end.latency")
+            .description("Classification time minus capture time")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    for (Reason reason : Reason.values()) {
+      deadLetters(reason);
+    }
+  }
+
+  /** Meters on a throw-away registry, for tests that do not look at them. */
+  public static ClassifierMetrics discarding() {
+    return new ClassifierMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  void recordIn() {
+    recordsIn.increment();
+  }
+
+  void recordsOut(int count) {
+    recordsOut.increment(count);
+  }
+
+  void batch(int size, long inferenceNanos) {
+    batchSize.record(size);
+    inferenceTime.record(Duration.ofNanos(inferenceNanos));
+  }
+
+  void endToEnd(long captureTime, long classifiedTime) {
+    endToEndLatency.record(Duration.ofMillis(Math.max(0, classifiedTime - captureTime)));
+  }
+
+  void deadLetters(Reason reason, int count) {
+    deadLetters(reason).increment(count);
+  }
+
+  /** Dead letters sent so far, all reasons together. */
+  public double deadLetterCount() {
+    double total = 0;
+    for (Reason reason : Reason.values()) {
+      total += deadLetters(reason).count();
+    }
+    return total;
+  }
+
+  private Counter deadLetters(Reason reason) {
+    return Counter.builder("fashion.dead.letters")
+        .description("Records sent to the dead-letter topic")
+        .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+        .register(registry);
+  }
+}

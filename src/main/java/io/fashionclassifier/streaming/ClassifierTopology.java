@@ -1,0 +1,152 @@
+package io.fashionclassifier.streaming;
+
+import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.InventoryImage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Window;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The stream classifier:
+ *
+ * <pre>
+ * inventory-images (raw bytes)
+ *   -> micro-batcher: decode + validate (failures: Kafka Streams' DLQ), buffer in a changelogged store,
+ *      classify N at a time or after the max wait (failures: own DLQ path)
+ *   -> classified-items (key: item id)
+ *   -> re-key by scope (OVERALL:all, SCANNER:id, WAREHOUSE:id, CLASS:label)
+ *   -> cumulative and 1-minute tumbling accuracy figures -> accuracy-aggregates
+ * </pre>
+ *
+ * <p>Built without I/O, so tests run the very same topology in a {@code TopologyTestDriver}.
+ */
+public final class ClassifierTopology {
+
+  /** The micro-batch buffer. */
+  public static final String BUFFER_STORE = "inference-buffer";
+  /** Tumbling window of the windowed accuracy figures. */
+  public static final Duration WINDOW = Duration.ofMinutes(1);
+  /** How late (by record time) an item may arrive and still count in its window. */
+  public static final Duration WINDOW_GRACE = Duration.ofSeconds(30);
+
+  private ClassifierTopology() {}
+
+  /** Topic names and batching. */
+  public record Settings(
+      String inputTopic,
+      String classifiedTopic,
+      String aggregatesTopic,
+      String deadLetterTopic,
+      int batchSize,
+      Duration maxBatchWait) {}
+
+  /** The Avro serdes, configured for the schema registry in use. */
+  public record AvroSerdes(
+      Deserializer<InventoryImage> images, Serde<ClassifiedItem> classifiedItems, Serde<AccuracyAggregate> aggregates) {}
+
+  /**
+   * Adds the classifier to {@code builder}.
+   *
+   * @param classifiers called once per task (so never shared between stream threads); the task closes it
+   */
+  public static void build(
+      StreamsBuilder builder,
+      Settings settings,
+      AvroSerdes serdes,
+      Supplier<BatchClassifier> classifiers,
+      ClassifierMetrics metrics) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecord.StoreSerde())
+            .withLoggingEnabled(Map.of())
+            .withCachingDisabled());
+
+    Map<String, KStream<String, Outcome>> outcomes =
+        builder.stream(settings.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+            .process(
+                () -> new MicroBatcher(
+                    BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(), serdes.images(), classifiers,
+                    metrics),
+                Named.as("micro-batcher"),
+                BUFFER_STORE)
+            .split(Named.as("outcome-"))
+            .branch((key, outcome) -> outcome instanceof Outcome.Classified, Branched.as("classified"))
+            .defaultBranch(Branched.as("dead-letter"));
+
+    outcomes.get("outcome-dead-letter")
+        .map((key, outcome) -> {
+          Outcome.DeadLetter letter = (Outcome.DeadLetter) outcome;
+          return KeyValue.pair(letter.key(), letter.value());
+        }, Named.as("original-bytes"))
+        .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+
+    KStream<String, ClassifiedItem> classified =
+        outcomes.get("outcome-classified").mapValues(outcome -> ((Outcome.Classified) outcome).item());
+    classified.to(settings.classifiedTopic(), Produced.with(Serdes.String(), serdes.classifiedItems()));
+
+    KGroupedStream<String, ClassifiedItem> byScope =
+        classified
+            .flatMap((itemId, item) ->
+                AccuracyAggregates.scopeKeys(item).stream().map(scope -> KeyValue.pair(scope, item)).toList())
+            .groupByKey(Grouped.with("accuracy-scopes", Serdes.String(), serdes.classifiedItems()));
+
+    byScope
+        .aggregate(
+            AccuracyAggregates::empty,
+            AccuracyAggregates::add,
+            Named.as("cumulative-accuracy"),
+            Materialized.<String, AccuracyAggregate, KeyValueStore<Bytes, byte[]>>as("cumulative-accuracy")
+                .withKeySerde(Serdes.String())
+                .withValueSerde(serdes.aggregates()))
+        .toStream()
+        .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
+
+    byScope
+        .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, WINDOW_GRACE))
+        .aggregate(
+            AccuracyAggregates::empty,
+            AccuracyAggregates::add,
+            Named.as("windowed-accuracy"),
+            Materialized.<String, AccuracyAggregate, WindowStore<Bytes, byte[]>>as("windowed-accuracy")
+                .withKeySerde(Serdes.String())
+                .withValueSerde(serdes.aggregates()))
+        .toStream()
+        .map((window, figure) -> KeyValue.pair(windowedKey(window), inWindow(figure, window.window())))
+        .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
+  }
+
+  /** {@code <scope>:<key>@<windowStart epoch millis>}. */
+  static String windowedKey(Windowed<String> window) {
+    return window.key() + "@" + window.window().start();
+  }
+
+  private static AccuracyAggregate inWindow(AccuracyAggregate figure, Window window) {
+    return AccuracyAggregate.newBuilder(figure)
+        .setWindowStart(Instant.ofEpochMilli(window.start()))
+        .setWindowEnd(Instant.ofEpochMilli(window.end()))
+        .build();
+  }
+}

@@ -1,0 +1,105 @@
+package io.fashionclassifier.streaming;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+
+/**
+ * Dead letters. Records that fail to decode or validate go through Kafka Streams' own dead-letter queue (KIP-1034:
+ * {@code errors.dead.letter.queue.topic.name} with log-and-continue handlers), which writes the original key and
+ * value bytes with the {@code __streams.errors.*} headers; the handlers here only count them. Records whose batch
+ * fails in the model are sent by the micro-batcher itself (a punctuator has no source record for KIP-1034 to use),
+ * with the same headers built by {@link #headers}.
+ */
+public final class DeadLetters {
+
+  /** Config key under which the application passes its {@link ClassifierMetrics} to the handlers. */
+  public static final String METRICS_CONFIG = "fashion.metrics.instance";
+
+  public static final String EXCEPTION = "__streams.errors.exception";
+  public static final String MESSAGE = "__streams.errors.message";
+  public static final String STACKTRACE = "__streams.errors.stacktrace";
+  public static final String TOPIC = "__streams.errors.topic";
+  public static final String PARTITION = "__streams.errors.partition";
+  public static final String OFFSET = "__streams.errors.offset";
+
+  private DeadLetters() {}
+
+  /** The original headers plus the KIP-1034 error headers, values as UTF-8 strings as Kafka Streams writes them. */
+  static Headers headers(BufferedRecord source, Exception error) {
+    RecordHeaders headers = new RecordHeaders(source.headers().toArray());
+    StringWriter stackTrace = new StringWriter();
+    error.printStackTrace(new PrintWriter(stackTrace));
+    headers.add(EXCEPTION, utf8(error.getClass().getName()));
+    headers.add(MESSAGE, utf8(String.valueOf(error.getMessage())));
+    headers.add(STACKTRACE, utf8(stackTrace.toString()));
+    headers.add(TOPIC, utf8(source.topic()));
+    headers.add(PARTITION, utf8(Integer.toString(source.partition())));
+    headers.add(OFFSET, utf8(Long.toString(source.offset())));
+    return headers;
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static ClassifierMetrics metrics(Map<String, ?> configs) {
+    return configs.get(METRICS_CONFIG) instanceof ClassifierMetrics metrics ? metrics : null;
+  }
+
+  /** Log-and-continue for values that fail to deserialize, counting the dead letters it sends. */
+  public static final class DeserializationHandler extends LogAndContinueExceptionHandler {
+    private ClassifierMetrics metrics;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      super.configure(configs);
+      metrics = metrics(configs);
+    }
+
+    @Override
+    public Response handleError(
+        ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+      Response response = super.handleError(context, record, exception);
+      if (metrics != null) {
+        metrics.deadLetters(ClassifierMetrics.Reason.DESERIALIZATION, response.deadLetterQueueRecords().size());
+      }
+      return response;
+    }
+  }
+
+  /**
+   * Log-and-continue for records whose processing throws (values that do not decode, images that do not
+   * validate), counting the dead letters it sends.
+   */
+  public static final class ProcessingHandler extends LogAndContinueProcessingExceptionHandler {
+    private ClassifierMetrics metrics;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      super.configure(configs);
+      metrics = metrics(configs);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+      Response response = super.handleError(context, record, exception);
+      if (metrics != null) {
+        ClassifierMetrics.Reason reason =
+            exception instanceof org.apache.kafka.common.errors.SerializationException
+                ? ClassifierMetrics.Reason.DESERIALIZATION
+                : ClassifierMetrics.Reason.PROCESSING;
+        metrics.deadLetters(reason, response.deadLetterQueueRecords().size());
+      }
+      return response;
+    }
+  }
+}

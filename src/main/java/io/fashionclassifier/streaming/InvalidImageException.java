@@ -1,0 +1,10 @@
+package io.fashionclassifier.streaming;
+
+/** An inventory image that decoded but cannot be classified (wrong size, missing pixels); it goes to the DLQ. */
+public final class InvalidImageException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public InvalidImageException(String message) {
+    super(message);
+  }
+}

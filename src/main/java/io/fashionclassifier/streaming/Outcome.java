@@ -1,0 +1,13 @@
+package io.fashionclassifier.streaming;
+
+import io.fashionclassifier.schema.ClassifiedItem;
+import org.apache.kafka.common.header.Headers;
+
+/** What the micro-batcher emits for each input record: a verdict, or a dead letter when prediction failed. */
+sealed interface Outcome {
+
+  record Classified(ClassifiedItem item) implements Outcome {}
+
+  /** The original key and value bytes; the error headers travel on the forwarded record itself. */
+  record DeadLetter(byte[] key, byte[] value) implements Outcome {}
+}

@@ -1,0 +1,85 @@
+package io.fashionclassifier.streaming;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Checks, before the topology starts, that the brokers answer and the four topics exist (creating them if asked). */
+final class Topics {
+
+  private static final Logger log = LoggerFactory.getLogger(Topics.class);
+  private static final long TIMEOUT_SECONDS = 15;
+
+  private Topics() {}
+
+  static void ensure(Admin admin, ClassifierConfig config) {
+    Set<String> existing;
+    try {
+      admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      throw new StreamingException("cannot reach Kafka at " + config.bootstrapServers() + " within "
+          + TIMEOUT_SECONDS + " s: check bootstrap.servers (FASHION_BOOTSTRAP_SERVERS) and the security settings");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StreamingException("interrupted while connecting to Kafka", e);
+    }
+
+    Map<String, Map<String, String>> wanted = new LinkedHashMap<>();
+    wanted.put(config.inputTopic(), Map.of());
+    wanted.put(config.classifiedTopic(), Map.of());
+    // one figure per key, each update replacing the last: compaction keeps the latest
+    wanted.put(config.aggregatesTopic(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    wanted.put(config.deadLetterTopic(), Map.of());
+    List<String> missing = new ArrayList<>();
+    wanted.keySet().forEach(topic -> {
+      if (!existing.contains(topic)) {
+        missing.add(topic);
+      }
+    });
+    if (missing.isEmpty()) {
+      return;
+    }
+    if (!config.createTopics()) {
+      throw new StreamingException("missing Kafka topic(s) " + String.join(", ", missing)
+          + ": create them, or set " + ClassifierConfig.TOPICS_CREATE + "=true to let the classifier create them");
+    }
+    List<NewTopic> topics = new ArrayList<>();
+    Optional<Short> replication =
+        config.topicReplication() < 0 ? Optional.empty() : Optional.of(config.topicReplication());
+    for (String name : missing) {
+      topics.add(new NewTopic(name, Optional.of(config.topicPartitions()), replication).configs(wanted.get(name)));
+    }
+    try {
+      admin.createTopics(topics).values().forEach((name, future) -> {
+        try {
+          future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          log.info("created topic {} ({} partitions)", name, config.topicPartitions());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new StreamingException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
+          }
+        } catch (TimeoutException e) {
+          throw new StreamingException("creating topic " + name + " timed out", e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StreamingException("interrupted while creating topic " + name, e);
+        }
+      });
+    } catch (StreamingException e) {
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package io.fashionclassifier.streaming;
+
+import static io.fashionclassifier.schema.FashionClass.ANKLE_BOOT;
+import static io.fashionclassifier.schema.FashionClass.BAG;
+import static io.fashionclassifier.schema.FashionClass.DRESS;
+import static io.fashionclassifier.schema.FashionClass.PULLOVER;
+import static io.fashionclassifier.schema.FashionClass.TROUSER;
+import static io.fashionclassifier.schema.FashionClass.T_SHIRT_TOP;
+import static io.fashionclassifier.streaming.TestImages.image;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.AggregateScope;
+import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.LabelScore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+class ClassifierTopologyTest {
+
+  private static final Duration LONG_WAIT = Duration.ofHours(1);
+
+  @Test
+  void classifiesAsSoonAsTheBatchIsFull() {
+    try (TopologyFixture fixture = new TopologyFixture(4, LONG_WAIT)) {
+      for (int i = 0; i < 3; i++) {
+        fixture.pipe(image("item-" + i, 1, TROUSER));
+      }
+      assertThat(fixture.classified.isEmpty()).as("3 of 4 images: still buffered").isTrue();
+
+      fixture.pipe(image("item-3", 1, TROUSER));
+
+      assertThat(keys(fixture)).containsExactly("item-0", "item-1", "item-2", "item-3");
+      assertThat(fixture.batchSizes()).containsExactly(4);
+    }
+  }
+
+  @Test
+  void classifiesAPartialBatchOnceItsOldestImageHasWaitedTheMaxWait() {
+    try (TopologyFixture fixture = new TopologyFixture(64, Duration.ofMillis(20))) {
+      fixture.pipe(image("a", 1, null));
+      fixture.pipe(image("b", 2, null));
+      fixture.driver.advanceWallClockTime(Duration.ofMillis(5));
+      assertThat(fixture.classified.isEmpty()).as("waited 5 of 20 ms").isTrue();
+
+      fixture.driver.advanceWallClockTime(Duration.ofMillis(20));
+
+      assertThat(keys(fixture)).containsExactly("a", "b");
+      assertThat(fixture.batchSizes()).containsExactly(2);
+    }
+  }
+
+  @Test
+  void sendsAValueWithABadMagicByteToTheDeadLetterTopicUnchanged() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      byte[] notAvro = "{\"itemId\":\"json?\"}".getBytes(StandardCharsets.UTF_8);
+      fixture.input.pipeInput("bad", notAvro);
+      fixture.pipe(image("good", 1, null));
+
+      TestRecord<byte[], byte[]> letter = fixture.deadLetters.readRecord();
+      assertThat(letter.value()).isEqualTo(notAvro);
+      assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("bad");
+      assertThat(header(letter.headers(), DeadLetters.EXCEPTION)).contains("MagicByte");
+      assertThat(header(letter.headers(), DeadLetters.TOPIC)).isEqualTo(TopologyFixture.INPUT);
+      assertThat(header(letter.headers(), DeadLetters.PARTITION)).isEqualTo("0");
+      assertThat(header(letter.headers(), DeadLetters.OFFSET)).isEqualTo("0");
+      assertThat(keys(fixture)).as("the stream keeps going").containsExactly("good");
+      assertThat(fixture.metrics.deadLetterCount()).isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void sendsAValueWithAnUnknownSchemaIdToTheDeadLetterTopic() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      byte[] unknownSchema = fixture.bytes(image("x", 1, null)).clone();
+      unknownSchema[1] = 0x7f; // schema id 0x7f...: never registered
+      fixture.input.pipeInput("x", unknownSchema);
+
+      TestRecord<byte[], byte[]> letter = fixture.deadLetters.readRecord();
+      assertThat(letter.value()).isEqualTo(unknownSchema);
+      assertThat(header(letter.headers(), DeadLetters.EXCEPTION)).contains("UnknownSchemaId");
+      assertThat(fixture.classified.isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void sendsAnImageOfTheWrongSizeToTheDeadLetterTopic() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      byte[] small = fixture.bytes(image("small", 1, BAG, "scanner-1", 27, 28));
+      fixture.input.pipeInput("small", small);
+
+      TestRecord<byte[], byte[]> letter = fixture.deadLetters.readRecord();
+      assertThat(letter.value()).isEqualTo(small);
+      assertThat(header(letter.headers(), DeadLetters.EXCEPTION)).isEqualTo(InvalidImageException.class.getName());
+      assertThat(header(letter.headers(), DeadLetters.MESSAGE)).isEqualTo("image is 27x28, the model takes 28x28");
+      assertThat(fixture.classified.isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void sendsEveryImageOfABatchTheModelFailsOnToTheDeadLetterTopicWithTheSameHeaders() {
+    try (TopologyFixture fixture = new TopologyFixture(2, LONG_WAIT)) {
+      byte[] fine = fixture.bytes(image("fine", 3, null));
+      byte[] poison = fixture.bytes(image("poison", FakeClassifier.POISON, null));
+      fixture.input.pipeInput("fine", fine);
+      fixture.input.pipeInput("poison", poison);
+      fixture.pipe(image("after", 4, null));
+      fixture.pipe(image("after-2", 4, null));
+
+      var letters = fixture.deadLetters.readRecordsToList();
+      assertThat(letters).extracting(TestRecord::value).containsExactly(fine, poison);
+      TestRecord<byte[], byte[]> second = letters.get(1);
+      assertThat(new String(second.key(), StandardCharsets.UTF_8)).isEqualTo("poison");
+      assertThat(header(second.headers(), DeadLetters.EXCEPTION)).isEqualTo(IllegalStateException.class.getName());
+      assertThat(header(second.headers(), DeadLetters.MESSAGE)).isEqualTo("model failure on a poison image");
+      assertThat(header(second.headers(), DeadLetters.OFFSET)).isEqualTo("1");
+      assertThat(header(second.headers(), DeadLetters.STACKTRACE)).contains("FakeClassifier.classify");
+      assertThat(keys(fixture)).containsExactly("after", "after-2");
+      assertThat(fixture.metrics.deadLetterCount()).isEqualTo(2.0);
+    }
+  }
+
+  @Test
+  void classifiedItemCarriesTheVerdictTopThreeAndTheInputFields() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      fixture.driver.advanceWallClockTime(Duration.ofSeconds(7));
+      fixture.pipe(image("item-9", 2, DRESS));
+
+      TestRecord<String, ClassifiedItem> record = fixture.classified.readRecord();
+      ClassifiedItem item = record.value();
+      assertThat(record.key()).isEqualTo("item-9");
+      assertThat(item.getItemId()).isEqualTo("item-9");
+      assertThat(item.getScannerId()).isEqualTo("scanner-1");
+      assertThat(item.getWarehouseId()).isEqualTo("warehouse-1");
+      assertThat(item.getCaptureTime()).isEqualTo(TestImages.CAPTURED);
+      assertThat(item.getPredictedLabel()).isEqualTo(PULLOVER);
+      assertThat(item.getConfidence()).isEqualTo(0.7f);
+      assertThat(item.getTopK()).extracting(LabelScore::getLabel).containsExactly(PULLOVER, DRESS, T_SHIRT_TOP);
+      assertThat(item.getTopK().get(1).getProbability()).isEqualTo(0.2f);
+      assertThat(item.getModelVersion()).isEqualTo(FakeClassifier.VERSION);
+      assertThat(item.getClassifiedTime()).isEqualTo(TopologyFixture.START.plusSeconds(7));
+      assertThat(item.getTrueLabel()).isEqualTo(DRESS);
+      assertThat(item.getCorrect()).isFalse();
+    }
+  }
+
+  @Test
+  void cumulativeFiguresCountAccuracyPerScopeAndPrecisionAndRecallPerClass() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      fixture.pipe(image("1", 1, TROUSER, "s1", 28, 28));  // TROUSER, correct
+      fixture.pipe(image("2", 1, TROUSER, "s1", 28, 28));  // TROUSER, correct
+      fixture.pipe(image("3", 1, PULLOVER, "s2", 28, 28)); // TROUSER predicted, PULLOVER true
+      fixture.pipe(image("4", 2, null, "s2", 28, 28));     // PULLOVER predicted, unlabelled
+
+      Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
+      AccuracyAggregate overall = latest.get("OVERALL:all");
+      assertThat(overall.getScope()).isEqualTo(AggregateScope.OVERALL);
+      assertThat(overall.getKey()).isEqualTo("all");
+      assertThat(overall.getWindowStart()).isNull();
+      assertThat(overall.getSeen()).isEqualTo(4);
+      assertThat(overall.getLabelled()).isEqualTo(3);
+      assertThat(overall.getCorrect()).isEqualTo(2);
+      assertThat(overall.getAccuracy()).isCloseTo(2.0 / 3, within(1e-12));
+      assertThat(overall.getMeanConfidence()).isCloseTo(0.7, within(1e-6));
+
+      AccuracyAggregate trouser = latest.get("CLASS:TROUSER");
+      assertThat(trouser.getSeen()).as("predicted TROUSER").isEqualTo(3);
+      assertThat(trouser.getPredictedLabelled()).isEqualTo(3);
+      assertThat(trouser.getLabelled()).as("truly TROUSER").isEqualTo(2);
+      assertThat(trouser.getCorrect()).isEqualTo(2);
+      assertThat(trouser.getPrecision()).isCloseTo(2.0 / 3, within(1e-12));
+      assertThat(trouser.getRecall()).isEqualTo(1.0);
+
+      AccuracyAggregate pullover = latest.get("CLASS:PULLOVER");
+      assertThat(pullover.getSeen()).isEqualTo(1);
+      assertThat(pullover.getPredictedLabelled()).isZero();
+      assertThat(pullover.getLabelled()).isEqualTo(1);
+      assertThat(pullover.getCorrect()).isZero();
+      assertThat(pullover.getPrecision()).isNull();
+      assertThat(pullover.getRecall()).isEqualTo(0.0);
+
+      AccuracyAggregate scanner2 = latest.get("SCANNER:s2");
+      assertThat(scanner2.getSeen()).isEqualTo(2);
+      assertThat(scanner2.getLabelled()).isEqualTo(1);
+      assertThat(scanner2.getAccuracy()).isEqualTo(0.0);
+      assertThat(latest.get("WAREHOUSE:warehouse-1").getSeen()).isEqualTo(4);
+      assertThat(overall.getModelVersion()).isEqualTo(FakeClassifier.VERSION);
+    }
+  }
+
+  @Test
+  void windowedFiguresCountEachMinuteSeparately() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      Instant minute = Instant.parse("2026-11-29T10:00:00Z");
+      fixture.pipe(image("1", 9, ANKLE_BOOT), minute.plusSeconds(10));
+      fixture.pipe(image("2", 9, BAG), minute.plusSeconds(50));
+      fixture.pipe(image("3", 9, ANKLE_BOOT), minute.plusSeconds(70));
+
+      Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
+      AccuracyAggregate first = latest.get("OVERALL:all@" + minute.toEpochMilli());
+      AccuracyAggregate second = latest.get("OVERALL:all@" + minute.plusSeconds(60).toEpochMilli());
+      assertThat(first.getWindowStart()).isEqualTo(minute);
+      assertThat(first.getWindowEnd()).isEqualTo(minute.plusSeconds(60));
+      assertThat(first.getLabelled()).isEqualTo(2);
+      assertThat(first.getCorrect()).isEqualTo(1);
+      assertThat(second.getLabelled()).isEqualTo(1);
+      assertThat(second.getCorrect()).isEqualTo(1);
+      assertThat(latest.get("OVERALL:all").getLabelled()).as("cumulative").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void eachTaskTakesItsOwnClassifierAndClosesIt() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      fixture.pipe(image("a", 1, null));
+      assertThat(fixture.classifiers).hasSize(1);
+      fixture.close();
+      assertThat(fixture.classifiers.get(0).closed).isTrue();
+    }
+  }
+
+  private static java.util.List<String> keys(TopologyFixture fixture) {
+    return fixture.classified.readRecordsToList().stream().map(TestRecord::key).toList();
+  }
+
+  private static String header(Headers headers, String name) {
+    var header = headers.lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,128 @@
+package io.fashionclassifier.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fashionclassifier.local.KafkaBroker;
+import io.fashionclassifier.serde.MockSchemaRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly-once across a crash: the classifier runs in a child JVM ({@code Main stream}), is killed with SIGKILL while
+ * records wait in a batch, and restarts; every input then appears exactly once in the committed output.
+ */
+class CrashRecoveryIT {
+
+  private static final int IMAGES = 300;
+  private static final int BATCH = 64;
+
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final String scope = "crash-" + run;
+  private final String applicationId = "crash-" + run;
+  private final String inputTopic = "crash-images-" + run;
+  private final String classifiedTopic = "crash-classified-" + run;
+  private final List<Process> children = new ArrayList<>();
+
+  @AfterEach
+  void stopChildren() throws InterruptedException {
+    for (Process child : children) {
+      child.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+    }
+    MockSchemaRegistry.dropScope(scope);
+  }
+
+  @Test
+  void recordsWaitingInABatchWhenTheProcessIsKilledAreClassifiedExactlyOnceAfterRestart() throws Exception {
+    KafkaBroker broker = KafkaBroker.shared();
+    Map<String, Object> serdeConfig = Map.of("schema.registry.url", "mock://" + scope);
+    Path model = SmallModel.bundle();
+    KafkaTestClients.produceImages(broker.bootstrapServers(), serdeConfig, inputTopic, SmallModel.data().test(),
+        IMAGES);
+
+    // batches of 64 and no flush by time: 4 batches go out, 44 records stay in the buffer
+    Process first = startChild(broker, model, "600000", 1);
+    awaitCommittedInputOffset(broker, IMAGES, first);
+    first.destroyForcibly();
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    List<ConsumerRecord<String, byte[]>> beforeCrash = KafkaTestClients.readCommitted(broker.bootstrapServers(),
+        classifiedTopic, KafkaTestClients.bytes(), records -> records.size() >= 4 * BATCH, Duration.ofSeconds(20),
+        Duration.ofSeconds(1));
+    assertThat(beforeCrash).as("only full batches were out when it was killed").hasSize(4 * BATCH);
+
+    startChild(broker, model, "20", 2);
+    List<ConsumerRecord<String, byte[]>> output = KafkaTestClients.readCommitted(broker.bootstrapServers(),
+        classifiedTopic, KafkaTestClients.bytes(), records -> records.size() >= IMAGES, Duration.ofSeconds(120),
+        Duration.ofSeconds(3));
+
+    Map<String, Long> perItem = output.stream()
+        .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+    assertThat(perItem.keySet())
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, IMAGES).mapToObj(KafkaTestClients::itemId).toList());
+    assertThat(perItem.values()).as("no duplicates").containsOnly(1L);
+  }
+
+  private Process startChild(KafkaBroker broker, Path model, String maxWaitMs, int number) throws Exception {
+    Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve(run + "-child-" + number + ".log");
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g", "-Dai.djl.offline=true",
+        "-cp", System.getProperty("java.class.path"),
+        MockRegistryStreamMain.class.getName(), scope,
+        "stream",
+        "--bootstrap-servers", broker.bootstrapServers(),
+        "--application-id", applicationId,
+        "--schema-registry-url", "mock://" + scope,
+        "--model", model.toString(),
+        "--batch-size", Integer.toString(BATCH),
+        "--max-wait-ms", maxWaitMs,
+        "--http-port", "0",
+        "-D", ClassifierConfig.TOPIC_INPUT + "=" + inputTopic,
+        "-D", ClassifierConfig.TOPIC_CLASSIFIED + "=" + classifiedTopic,
+        "-D", ClassifierConfig.TOPIC_AGGREGATES + "=crash-aggregates-" + run,
+        "-D", ClassifierConfig.TOPIC_DLQ + "=crash-dlq-" + run,
+        "-D", ClassifierConfig.TOPICS_PARTITIONS + "=1",
+        // the killed member must leave the group quickly for the restart to take over its task
+        "-D", "session.timeout.ms=6000",
+        "-D", "heartbeat.interval.ms=1000",
+        "-D", "state.dir=" + Files.createTempDirectory("crash-state-")));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().put("FASHION_CLASSIFIER_NO_REEXEC", "1");
+    Process child = builder.start();
+    children.add(child);
+    return child;
+  }
+
+  private void awaitCommittedInputOffset(KafkaBroker broker, long expected, Process child) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      while (System.nanoTime() < deadline) {
+        assertThat(child.isAlive()).as("the classifier child JVM is running").isTrue();
+        Map<?, OffsetAndMetadata> offsets =
+            admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+        long committed = offsets.entrySet().stream()
+            .filter(e -> e.getKey().toString().startsWith(inputTopic + "-") && e.getValue() != null)
+            .mapToLong(e -> e.getValue().offset())
+            .sum();
+        if (committed >= expected) {
+          return;
+        }
+        Thread.sleep(250);
+      }
+    }
+    throw new AssertionError("the classifier did not commit " + expected + " input offsets within 90 s");
+  }
+}

@@ -1,0 +1,103 @@
+package io.fashionclassifier.streaming;
+
+import io.fashionclassifier.dataset.LabelledImages;
+import io.fashionclassifier.schema.FashionClass;
+import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.serde.SpecificAvroSerializer;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Plain producers and read_committed consumers for the integration tests. */
+final class KafkaTestClients {
+
+  private KafkaTestClients() {}
+
+  static String itemId(int index) {
+    return String.format("test-%05d", index);
+  }
+
+  /** Publishes the first {@code count} images of {@code images} with their labels, keyed by {@link #itemId}. */
+  static void produceImages(
+      String bootstrap, Map<String, Object> serdeConfig, String topic, LabelledImages images, int count) {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    Map<String, Object> config = Map.of(
+        "bootstrap.servers", bootstrap, "acks", "all", "linger.ms", 5, "enable.idempotence", true);
+    try (KafkaProducer<String, InventoryImage> producer =
+        new KafkaProducer<>(config, new StringSerializer(), serializer)) {
+      Instant now = Instant.now();
+      for (int i = 0; i < count; i++) {
+        InventoryImage image = InventoryImage.newBuilder()
+            .setItemId(itemId(i))
+            .setScannerId("scanner-" + (i % 4))
+            .setWarehouseId("warehouse-1")
+            .setCaptureTime(now)
+            .setWidth(28)
+            .setHeight(28)
+            .setPixels(ByteBuffer.wrap(images.image(i)))
+            .setLabel(FashionClass.values()[images.label(i)])
+            .build();
+        producer.send(new ProducerRecord<>(topic, image.getItemId(), image));
+      }
+      producer.flush();
+    }
+  }
+
+  static void produceRaw(String bootstrap, String topic, String key, byte[] value) {
+    Map<String, Object> config = Map.of("bootstrap.servers", bootstrap, "acks", "all");
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, key, value));
+      producer.flush();
+    }
+  }
+
+  /**
+   * Reads {@code topic} from the start with {@code isolation.level=read_committed} until {@code done} holds for
+   * everything read so far, or {@code timeout} passes; then keeps reading for {@code settle} to catch anything
+   * that should not be there (duplicates).
+   */
+  static <V> List<ConsumerRecord<String, V>> readCommitted(
+      String bootstrap, String topic, Deserializer<V> values, Predicate<List<ConsumerRecord<String, V>>> done,
+      Duration timeout, Duration settle) {
+    Map<String, Object> config = Map.of(
+        "bootstrap.servers", bootstrap,
+        "group.id", "reader-" + UUID.randomUUID(),
+        "auto.offset.reset", "earliest",
+        "enable.auto.commit", false,
+        "isolation.level", "read_committed");
+    List<ConsumerRecord<String, V>> records = new ArrayList<>();
+    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
+      consumer.subscribe(Set.of(topic));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!done.test(records) && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      long settled = System.nanoTime() + settle.toNanos();
+      while (System.nanoTime() < settled) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  static Deserializer<byte[]> bytes() {
+    return new ByteArrayDeserializer();
+  }
+}

@@ -1,0 +1,184 @@
+package io.fashionclassifier.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.dataset.LabelledImages;
+import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.serde.MockSchemaRegistry;
+import io.fashionclassifier.serde.SpecificAvroDeserializer;
+import io.fashionclassifier.training.Evaluation;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The integration test against a broker in a container (image from {@code -Dfashion.kafka.image}, default
+ * {@value #DEFAULT_IMAGE}). Skipped, with the reason, where there is no Docker engine or the image cannot be had.
+ *
+ * <p>The container uses the host's network (the engine here runs without a bridge; see the docker-offline notes),
+ * on free ports chosen by the test. It is configured both the way the official {@code apache/kafka} image reads
+ * its settings ({@code KAFKA_<PROPERTY>} variables) and the way this project's local image does
+ * ({@code KAFKA_PORT}, {@code KAFKA_CONTROLLER_PORT}, {@code KAFKA_ADVERTISED_HOST}); each ignores the other's.
+ */
+class StreamClassifierContainerIT {
+
+  static final String DEFAULT_IMAGE = "apache/kafka:4.1.0";
+  private static final int IMAGES = 2_000;
+
+  @Test
+  void classifiesEveryImageOnceAndMatchesTheOfflineAccuracyOnAContainerisedBroker() throws Exception {
+    String image = System.getProperty("fashion.kafka.image", DEFAULT_IMAGE);
+    assumeImageAvailable(image);
+    int port = freePort();
+    int controllerPort = freePort();
+    String bootstrap = "127.0.0.1:" + port;
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    try (GenericContainer<?> kafka = new GenericContainer<>(DockerImageName.parse(image))
+        .withNetworkMode("host")
+        .withEnv("KAFKA_PORT", Integer.toString(port))
+        .withEnv("KAFKA_CONTROLLER_PORT", Integer.toString(controllerPort))
+        .withEnv("KAFKA_ADVERTISED_HOST", "127.0.0.1")
+        .withEnv("KAFKA_NODE_ID", "1")
+        .withEnv("KAFKA_PROCESS_ROLES", "broker,controller")
+        .withEnv("KAFKA_LISTENERS", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort)
+        .withEnv("KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://" + bootstrap)
+        .withEnv("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
+        .withEnv("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT")
+        .withEnv("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@127.0.0.1:" + controllerPort)
+        .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+        .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+        .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+        .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+        .waitingFor(new BrokerAnswers(bootstrap))
+        .withStartupTimeout(Duration.ofMinutes(2))) {
+      kafka.start();
+
+      String scope = "container-" + run;
+      ClassifierConfig config = ClassifierConfig.of(Map.of(
+          StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+          StreamsConfig.APPLICATION_ID_CONFIG, "container-" + run,
+          ClassifierConfig.SCHEMA_REGISTRY_URL, "mock://" + scope,
+          ClassifierConfig.TOPICS_PARTITIONS, "2",
+          ClassifierConfig.HTTP_PORT, "0"));
+      LabelledImages test = SmallModel.data().test().slice(0, IMAGES);
+      try (ModelBundle bundle = ModelBundle.load(SmallModel.bundle());
+          ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier)) {
+        KafkaTestClients.produceImages(bootstrap, config.serdeConfig(), config.inputTopic(), test, IMAGES);
+        List<ConsumerRecord<String, byte[]>> classified = KafkaTestClients.readCommitted(bootstrap,
+            config.classifiedTopic(), KafkaTestClients.bytes(), records -> records.size() >= IMAGES,
+            Duration.ofMinutes(2), Duration.ofSeconds(1));
+        Map<String, Long> perItem = classified.stream()
+            .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        assertThat(perItem).hasSize(IMAGES);
+        assertThat(perItem.values()).containsOnly(1L);
+
+        SpecificAvroDeserializer<AccuracyAggregate> figures = new SpecificAvroDeserializer<>();
+        figures.configure(config.serdeConfig(), false);
+        Map<String, AccuracyAggregate> latest = new HashMap<>();
+        KafkaTestClients.readCommitted(bootstrap, config.aggregatesTopic(), figures, records -> {
+          records.forEach(r -> latest.put(r.key(), r.value()));
+          return latest.containsKey("OVERALL:all") && latest.get("OVERALL:all").getLabelled() == IMAGES;
+        }, Duration.ofMinutes(1), Duration.ZERO);
+        Evaluation offline;
+        try (BatchClassifier classifier = bundle.newClassifier()) {
+          offline = Evaluation.run(classifier, test, FashionMnist.CLASS_NAMES);
+        }
+        assertThat(latest.get("OVERALL:all").getCorrect()).isEqualTo(offline.correct());
+      } finally {
+        MockSchemaRegistry.dropScope(scope);
+      }
+    }
+  }
+
+  private static void assumeImageAvailable(String image) {
+    boolean docker;
+    try {
+      docker = DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException e) {
+      docker = false;
+    }
+    Assumptions.assumeTrue(docker, "no Docker engine reachable: the container variant of the integration test"
+        + " is skipped (the same checks run against local.KafkaBroker in StreamClassifierIT)");
+    var client = DockerClientFactory.instance().client();
+    try {
+      client.inspectImageCmd(image).exec();
+      return;
+    } catch (RuntimeException notLocal) {
+      // try to pull it below
+    }
+    try {
+      boolean pulled = client.pullImageCmd(image)
+          .exec(new com.github.dockerjava.api.command.PullImageResultCallback())
+          .awaitCompletion(2, TimeUnit.MINUTES);
+      Assumptions.assumeTrue(pulled, "pulling " + image + " timed out");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      Assumptions.abort("interrupted while pulling " + image);
+    } catch (RuntimeException e) {
+      Assumptions.abort("Kafka image " + image + " is not available locally and cannot be pulled ("
+          + e.getMessage() + "); set -Dfashion.kafka.image to a local image");
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Host networking maps no ports, so readiness is checked on the broker itself: port open, node registered. */
+  private static final class BrokerAnswers extends AbstractWaitStrategy {
+    private final String bootstrap;
+
+    BrokerAnswers(String bootstrap) {
+      this.bootstrap = bootstrap;
+    }
+
+    @Override
+    protected void waitUntilReady() {
+      String[] hostPort = bootstrap.split(":");
+      long deadline = System.nanoTime() + startupTimeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        try (Socket socket = new Socket()) {
+          socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 500);
+          try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+              return;
+            }
+          }
+        } catch (Exception notYet) {
+          // not listening, or not registered with its controller yet
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      throw new org.testcontainers.containers.ContainerLaunchException(
+          "Kafka at " + bootstrap + " did not answer within " + startupTimeout);
+    }
+  }
+}
