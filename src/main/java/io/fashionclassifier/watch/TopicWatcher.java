@@ -56,7 +56,7 @@ public final class TopicWatcher implements AutoCloseable {
 
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(itemsTopic, aggregatesTopic)) {
-      consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(
+      consumer.partitionsFor(topic).forEach(
           p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
     }
     consumer.assign(partitions);

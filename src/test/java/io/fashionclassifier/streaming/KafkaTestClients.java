@@ -24,16 +24,16 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Plain producers and read_committed consumers for the integration tests. */
-final class KafkaTestClients {
+public final class KafkaTestClients {
 
   private KafkaTestClients() {}
 
-  static String itemId(int index) {
+  public static String itemId(int index) {
     return String.format("test-%05d", index);
   }
 
   /** Publishes the first {@code count} images of {@code images} with their labels, keyed by {@link #itemId}. */
-  static void produceImages(
+  public static void produceImages(
       String bootstrap, Map<String, Object> serdeConfig, String topic, LabelledImages images, int count) {
     SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
     serializer.configure(serdeConfig, false);
@@ -59,7 +59,7 @@ final class KafkaTestClients {
     }
   }
 
-  static void produceRaw(String bootstrap, String topic, String key, byte[] value) {
+  public static void produceRaw(String bootstrap, String topic, String key, byte[] value) {
     Map<String, Object> config = Map.of("bootstrap.servers", bootstrap, "acks", "all");
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
@@ -73,7 +73,7 @@ final class KafkaTestClients {
    * everything read so far, or {@code timeout} passes; then keeps reading for {@code settle} to catch anything
    * that should not be there (duplicates).
    */
-  static <V> List<ConsumerRecord<String, V>> readCommitted(
+  public static <V> List<ConsumerRecord<String, V>> readCommitted(
       String bootstrap, String topic, Deserializer<V> values, Predicate<List<ConsumerRecord<String, V>>> done,
       Duration timeout, Duration settle) {
     Map<String, Object> config = Map.of(
@@ -97,7 +97,7 @@ final class KafkaTestClients {
     return records;
   }
 
-  static Deserializer<byte[]> bytes() {
+  public static Deserializer<byte[]> bytes() {
     return new ByteArrayDeserializer();
   }
 }

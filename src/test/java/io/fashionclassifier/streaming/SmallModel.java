@@ -13,21 +13,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** A real model bundle, trained once per test JVM in seconds (MLP, one epoch on 5,000 images, ~80% accurate). */
-final class SmallModel {
+public final class SmallModel {
 
   private static Path bundle;
   private static FashionMnist data;
 
   private SmallModel() {}
 
-  static synchronized FashionMnist data() {
+  public static synchronized FashionMnist data() {
     if (data == null) {
       data = FashionMnist.load(null);
     }
     return data;
   }
 
-  static synchronized Path bundle() {
+  public static synchronized Path bundle() {
     if (bundle == null) {
       try {
         Path directory = Files.createTempDirectory("streaming-model-");
