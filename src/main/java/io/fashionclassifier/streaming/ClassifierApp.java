@@ -114,8 +114,9 @@ public final class ClassifierApp implements AutoCloseable {
   private static Properties adminProperties(ClassifierConfig config) {
     Properties props = new Properties();
     props.putAll(config.adminConfig());
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    long timeout = config.startupTimeout().toMillis();
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(timeout, 10_000)));
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout));
     return props;
   }
 
