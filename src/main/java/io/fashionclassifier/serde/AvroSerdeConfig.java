@@ -41,7 +41,7 @@ import org.apache.kafka.common.config.ConfigException;
  *     <td>(none), -, JKS, keystore password</td><td>client certificate for mutual TLS</td></tr>
  *   <tr><td>{@value #HTTP_CONNECT_TIMEOUT_MS}</td><td>60000</td><td>connect timeout per request</td></tr>
  *   <tr><td>{@value #HTTP_READ_TIMEOUT_MS}</td><td>60000</td><td>time to wait for an answer per request</td></tr>
- *   <tr><td>{@value #MAX_RETRIES}</td><td>3</td><td>retries on connection errors and 5xx answers</td></tr>
+ *   <tr><td>{@value #MAX_RETRIES}</td><td>3</td><td>retries on connection errors and 5xx, 408, 429 answers</td></tr>
  *   <tr><td>{@value #RETRIES_WAIT_MS}</td><td>1000</td><td>wait before the first retry, doubled each time</td></tr>
  *   <tr><td>{@value #RETRIES_MAX_WAIT_MS}</td><td>20000</td><td>upper bound of the wait between retries</td></tr>
  * </table>

@@ -57,8 +57,8 @@ public final class SchemaRegistryException extends RuntimeException {
     return errorCode;
   }
 
-  /** Whether trying again later may succeed: no answer, or a 5xx answer. */
+  /** Whether trying again later may succeed: no answer, a 5xx answer, 408 (timeout) or 429 (rate limited). */
   public boolean isRetriable() {
-    return status == 0 || status >= 500;
+    return status == 0 || status >= 500 || status == 408 || status == 429;
   }
 }

@@ -71,6 +71,27 @@ class SchemaEvolutionTest {
     assertThat(record.get("itemId")).hasToString("old-2");
   }
 
+  @Test
+  void serializerWithUseLatestVersionWritesWithTheSubjectsLatestSchema() {
+    SchemaRegistryClient registry = MockSchemaRegistry.getClientForScope(scope);
+    registry.register(TOPIC + "-value", InventoryImage.getClassSchema());
+    Schema v2 = TestRecords.schema("InventoryImage-v2");
+    int v2Id = registry.register(TOPIC + "-value", v2);
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(Map.of("schema.registry.url", "mock://" + scope, "auto.register.schemas", "false",
+        "use.latest.version", "true"), false);
+
+    byte[] bytes = serializer.serialize(TOPIC, TestRecords.image("item-9", FashionClass.SHIRT));
+    GenericAvroSerde generic = new GenericAvroSerde();
+    generic.configure(config, false);
+    GenericRecord written = generic.deserializer().deserialize(TOPIC, bytes);
+
+    assertThat(WireFormat.schemaId(bytes)).isEqualTo(v2Id);
+    assertThat(written.getSchema()).isEqualTo(v2);
+    assertThat(written.get("label")).hasToString("SHIRT");
+    assertThat(written.get("exposureMicros")).isNull();
+  }
+
   private KafkaAvroSerializer genericSerializer() {
     KafkaAvroSerializer serializer = new KafkaAvroSerializer();
     serializer.configure(config, false);
