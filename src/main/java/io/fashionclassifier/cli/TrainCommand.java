@@ -75,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
     } catch (DatasetException e) {
       throw new UserError(e.getMessage(), e);
     }
-    new Trainer(config, new java.io.PrintStream(System.out, true)).train(dataset, out);
+    new Trainer(config).train(dataset, out);
     return 0;
   }
 

@@ -79,13 +79,12 @@ public final class Trainer {
     log.info("Training {} on {} images, validating on {}, time budget {} s",
         config.architecture().id(), training.size(), validation.size(), config.timeBudget().toSeconds());
 
-    long deadline = start + config.timeBudget().minus(config.evaluationReserve()).toNanos();
-    Loop loop = new Loop();
+    Loop loop = new Loop(start, data.test().size());
     Manifest manifest;
     try (Model model = Model.newInstance(ModelBundle.MODEL_NAME, Device.cpu())) {
       Engine.getInstance().setRandomSeed((int) config.seed());
       model.setBlock(config.architecture().newBlock());
-      loop.run(model, training, validation, start, deadline);
+      loop.run(model, training, validation);
       manifest = ModelBundle.save(outputDirectory, model.getBlock(), config.architecture(),
           config.flipAugmentation(), config.toMap(), null);
     }
@@ -121,8 +120,28 @@ public final class Trainer {
     String stoppedBy = "epochs";
     long trainingNanos;
     long imagesSeen;
+    private final long start;
+    private final int testSize;
+    private long deadline;
 
-    void run(Model model, LabelledImages training, LabelledImages validation, long start, long deadline) {
+    Loop(long start, int testSize) {
+      this.start = start;
+      this.testSize = testSize;
+      this.deadline = start + config.timeBudget().minus(config.evaluationReserve()).toNanos();
+    }
+
+    /**
+     * Keeps enough of the budget for the last validation and the final evaluation, estimated from the last
+     * validation pass: on a busy machine the fixed reserve would not be enough.
+     */
+    private void reserveTimeForEvaluation(long validationNanos, int validationSize) {
+      double passes = 1 + (double) testSize / validationSize * (config.flipAugmentation() ? 2 : 1);
+      long estimate = (long) (1.3 * validationNanos * passes) + 4_000_000_000L;
+      long reserve = Math.max(config.evaluationReserve().toNanos(), estimate);
+      deadline = Math.min(deadline, start + config.timeBudget().toNanos() - reserve);
+    }
+
+    void run(Model model, LabelledImages training, LabelledImages validation) {
       LearningRateSchedule schedule = config.architecture() == Architecture.CNN
           ? LearningRateSchedule.warmUpCosine(config.learningRate())
           : LearningRateSchedule.constant(config.learningRate());
@@ -196,7 +215,9 @@ public final class Trainer {
           if (seen == 0) {
             break;
           }
+          long validationStart = System.nanoTime();
           double[] validationResult = validate(trainer, validation);
+          reserveTimeForEvaluation(System.nanoTime() - validationStart, validation.size());
           EpochStats stats = new EpochStats(epoch, seen, lossSum / seen, (double) correct / seen,
               validationResult[0], validationResult[1], schedule.current(), epochNanos / 1e9,
               seen / (epochNanos / 1e9));

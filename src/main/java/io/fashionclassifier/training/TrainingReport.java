@@ -28,6 +28,7 @@ import java.util.Map;
  * @param perClass per-class precision, recall, F1 and support on the test set
  * @param confusionMatrix {@code [true label][predicted label]} counts on the test set
  * @param trainSeconds wall time of the whole run, final evaluation included
+ * @param processSeconds wall time since the JVM started (dataset loading and engine start-up included)
  * @param trainingLoopSeconds wall time of the training steps only
  * @param imagesPerSecond training throughput over the training steps
  * @param cpuSeconds CPU time the process used during the run
@@ -48,6 +49,7 @@ public record TrainingReport(
     List<Evaluation.ClassMetrics> perClass,
     int[][] confusionMatrix,
     double trainSeconds,
+    double processSeconds,
     double trainingLoopSeconds,
     double imagesPerSecond,
     double cpuSeconds,
@@ -70,8 +72,14 @@ public record TrainingReport(
         .orElse(Double.NaN);
     return new TrainingReport(manifest.version(), manifest.architecture(), test.accuracy(), bestValidation,
         bestEpoch, stoppedBy, List.copyOf(epochs), test.classNames(), test.perClass(), test.confusion(),
-        trainSeconds, loopSeconds, imagesPerSecond, cpuSeconds, cpuSeconds / trainSeconds, manifest.flipTta(),
+        trainSeconds, secondsSinceJvmStart(), loopSeconds, imagesPerSecond, cpuSeconds, cpuSeconds / trainSeconds, manifest.flipTta(),
         config.toMap());
+  }
+
+  private static double secondsSinceJvmStart() {
+    return ProcessHandle.current().info().startInstant()
+        .map(started -> java.time.Duration.between(started, java.time.Instant.now()).toMillis() / 1000.0)
+        .orElse(Double.NaN);
   }
 
   /** Reads {@code report.json} from a bundle directory. */
@@ -100,8 +108,9 @@ public record TrainingReport(
     md.append(String.format("- **test accuracy: %.2f%%** (10,000 test images)%n", testAccuracy * 100));
     md.append(String.format("- best validation accuracy: %.2f%% (epoch %d of %d, stopped by %s)%n",
         bestValidationAccuracy * 100, bestEpoch, epochs.size(), stoppedBy));
-    md.append(String.format("- wall time: %.0f s (training steps %.0f s, %.0f images/s), CPU/wall %.2f%n%n",
-        trainSeconds, trainingLoopSeconds, imagesPerSecond, cpuPerWall));
+    md.append(String.format("- wall time: %.0f s (training steps %.0f s, %.0f images/s), CPU/wall %.2f,"
+        + " %.0f s since the JVM started%n%n", trainSeconds, trainingLoopSeconds, imagesPerSecond, cpuPerWall,
+        processSeconds));
     md.append("![training curves](").append(ReportPlots.CURVES_FILE).append(")\n\n");
     md.append("## Epochs\n\n| epoch | images | train loss | train acc | val loss | val acc | lr | images/s |\n");
     md.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");

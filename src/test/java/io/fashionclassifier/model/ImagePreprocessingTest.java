@@ -1,0 +1,41 @@
+package io.fashionclassifier.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import org.junit.jupiter.api.Test;
+
+class ImagePreprocessingTest {
+
+  @Test
+  void a28x28GrayImageIsTakenAsIs() {
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB);
+    image.setRGB(3, 5, 0xc8c8c8);
+
+    byte[] pixels = ImagePreprocessing.toModelInput(image, false);
+
+    assertThat(pixels).hasSize(784);
+    assertThat(pixels[5 * 28 + 3] & 0xff).isEqualTo(200);
+    assertThat(pixels[0]).isZero();
+  }
+
+  @Test
+  void aLargeDarkOnLightPhotoIsInvertedCroppedAndFitted() {
+    // a dark 100x50 bar on a white 400x300 canvas: wider than high, so it spans the frame's full width
+    BufferedImage photo = new BufferedImage(400, 300, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 300; y++) {
+      for (int x = 0; x < 400; x++) {
+        boolean item = x >= 50 && x < 150 && y >= 200 && y < 250;
+        photo.setRGB(x, y, item ? 0x101010 : 0xffffff);
+      }
+    }
+
+    byte[] pixels = ImagePreprocessing.toModelInput(photo, true);
+
+    // item: light, full width, 14 rows high, centred vertically; background: dark
+    assertThat(pixels[14 * 28] & 0xff).isGreaterThan(200);
+    assertThat(pixels[14 * 28 + 27] & 0xff).isGreaterThan(200);
+    assertThat(pixels[2 * 28 + 14] & 0xff).isZero();
+    assertThat(pixels[25 * 28 + 14] & 0xff).isZero();
+  }
+}
