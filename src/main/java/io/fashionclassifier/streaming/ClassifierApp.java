@@ -6,7 +6,10 @@ import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerde;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -84,6 +87,9 @@ public final class ClassifierApp implements AutoCloseable {
     KafkaStreams streams = new KafkaStreams(topology, props);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
     HealthServer http;
     try {
       http = HealthServer.start(config.httpPort(), streams::state, registry);
@@ -114,8 +120,9 @@ public final class ClassifierApp implements AutoCloseable {
   private static Properties adminProperties(ClassifierConfig config) {
     Properties props = new Properties();
     props.putAll(config.adminConfig());
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    long timeout = config.startupTimeout().toMillis();
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(timeout, 10_000)));
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout));
     return props;
   }
 

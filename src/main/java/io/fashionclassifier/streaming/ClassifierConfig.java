@@ -47,6 +47,8 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
  *   <tr><td>fashion.topics.partitions</td><td>FASHION_TOPICS_PARTITIONS</td><td>6</td></tr>
  *   <tr><td>fashion.topics.replication</td><td>FASHION_TOPICS_REPLICATION</td><td>-1 (broker default)</td></tr>
  *   <tr><td>fashion.http.port</td><td>FASHION_HTTP_PORT</td><td>8080 (0: any free port)</td></tr>
+ *   <tr><td>fashion.startup.timeout.ms</td><td>FASHION_STARTUP_TIMEOUT_MS</td><td>15000 (brokers must answer
+ *       within it)</td></tr>
  * </table>
  *
  * <p>Besides these, every environment variable {@code KAFKA_X_Y} becomes the Kafka property {@code x.y}
@@ -66,6 +68,7 @@ public final class ClassifierConfig {
   public static final String TOPICS_PARTITIONS = "fashion.topics.partitions";
   public static final String TOPICS_REPLICATION = "fashion.topics.replication";
   public static final String HTTP_PORT = "fashion.http.port";
+  public static final String STARTUP_TIMEOUT_MS = "fashion.startup.timeout.ms";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String REGISTRY_USER_INFO = "basic.auth.user.info";
 
@@ -93,6 +96,7 @@ public final class ClassifierConfig {
     ENVIRONMENT.put("FASHION_TOPICS_PARTITIONS", TOPICS_PARTITIONS);
     ENVIRONMENT.put("FASHION_TOPICS_REPLICATION", TOPICS_REPLICATION);
     ENVIRONMENT.put("FASHION_HTTP_PORT", HTTP_PORT);
+    ENVIRONMENT.put("FASHION_STARTUP_TIMEOUT_MS", STARTUP_TIMEOUT_MS);
   }
 
   private final Map<String, String> settings;
@@ -105,6 +109,7 @@ public final class ClassifierConfig {
     topicPartitions();
     topicReplication();
     httpPort();
+    startupTimeout();
   }
 
   /** The defaults alone. */
@@ -126,6 +131,7 @@ public final class ClassifierConfig {
     defaults.put(TOPICS_PARTITIONS, "6");
     defaults.put(TOPICS_REPLICATION, "-1");
     defaults.put(HTTP_PORT, "8080");
+    defaults.put(STARTUP_TIMEOUT_MS, "15000");
     return defaults;
   }
 
@@ -245,6 +251,11 @@ public final class ClassifierConfig {
       throw new IllegalArgumentException(HTTP_PORT + " must be a port number (0-65535), not " + port);
     }
     return port;
+  }
+
+  /** How long the brokers may take to answer at start-up before the classifier gives up. */
+  public Duration startupTimeout() {
+    return Duration.ofMillis(positiveInt(STARTUP_TIMEOUT_MS));
   }
 
   public String get(String key) {

@@ -127,17 +127,33 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   }
 
   private void flush() {
-    List<KeyValue<Long, BufferedRecord>> batch = new ArrayList<>(pending);
+    List<KeyValue<Long, BufferedRecord>> buffered = new ArrayList<>(pending);
     try (KeyValueIterator<Long, BufferedRecord> entries = buffer.all()) {
-      entries.forEachRemaining(batch::add);
+      entries.forEachRemaining(buffered::add);
     }
-    List<InventoryImage> decoded = new ArrayList<>(batch.size());
-    List<byte[]> pixels = new ArrayList<>(batch.size());
-    for (KeyValue<Long, BufferedRecord> entry : batch) {
-      BufferedRecord buffered = entry.value;
-      InventoryImage image = images.deserialize(buffered.topic(), buffered.headers(), buffered.value());
-      decoded.add(image);
-      pixels.add(InventoryImages.validatedPixels(image));
+    classifyAndForward(buffered);
+    // after the outputs, so that even without exactly-once a crash in between duplicates rather than loses
+    clear(buffered);
+  }
+
+  private void classifyAndForward(List<KeyValue<Long, BufferedRecord>> buffered) {
+    List<BufferedRecord> batch = new ArrayList<>(buffered.size());
+    List<InventoryImage> decoded = new ArrayList<>(buffered.size());
+    List<byte[]> pixels = new ArrayList<>(buffered.size());
+    for (KeyValue<Long, BufferedRecord> entry : buffered) {
+      BufferedRecord record = entry.value;
+      try {
+        // decoded once already on arrival; only a registry outage could make this fail now
+        InventoryImage image = images.deserialize(record.topic(), record.headers(), record.value());
+        pixels.add(InventoryImages.validatedPixels(image));
+        decoded.add(image);
+        batch.add(record);
+      } catch (RuntimeException e) {
+        deadLetter(record, e, ClassifierMetrics.Reason.PROCESSING);
+      }
+    }
+    if (batch.isEmpty()) {
+      return;
     }
 
     List<Prediction> predictions;
@@ -151,15 +167,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     } catch (RuntimeException e) {
       log.warn("task {}: prediction failed for a batch of {}; sending it to the dead-letter topic: {}",
           context.taskId(), batch.size(), e.toString());
-      for (KeyValue<Long, BufferedRecord> entry : batch) {
-        BufferedRecord buffered = entry.value;
-        context.forward(
-            new Record<String, Outcome>(
-                null, new Outcome.DeadLetter(buffered.key(), buffered.value()), buffered.timestamp(),
-                DeadLetters.headers(buffered, e)));
+      for (BufferedRecord record : batch) {
+        deadLetter(record, e, ClassifierMetrics.Reason.PREDICTION);
       }
-      metrics.deadLetters(ClassifierMetrics.Reason.PREDICTION, batch.size());
-      clear(batch);
       return;
     }
     metrics.batch(batch.size(), System.nanoTime() - started);
@@ -169,11 +179,18 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     for (int i = 0; i < batch.size(); i++) {
       ClassifiedItem item = classifiedItem(decoded.get(i), predictions.get(i), modelVersion, now);
       context.forward(new Record<String, Outcome>(
-          item.getItemId(), new Outcome.Classified(item), batch.get(i).value.timestamp()));
+          item.getItemId(), new Outcome.Classified(item), batch.get(i).timestamp()));
       metrics.endToEnd(item.getCaptureTime().toEpochMilli(), now);
     }
     metrics.recordsOut(batch.size());
-    clear(batch);
+  }
+
+  /** KIP-1034 has no source record for a punctuator's failures: this is the same dead letter, sent by hand. */
+  private void deadLetter(BufferedRecord record, Exception error, ClassifierMetrics.Reason reason) {
+    context.forward(new Record<String, Outcome>(
+        null, new Outcome.DeadLetter(record.key(), record.value()), record.timestamp(),
+        DeadLetters.headers(record, error)));
+    metrics.deadLetters(reason, 1);
   }
 
   private void clear(List<KeyValue<Long, BufferedRecord>> batch) {

@@ -20,18 +20,17 @@ import org.slf4j.LoggerFactory;
 final class Topics {
 
   private static final Logger log = LoggerFactory.getLogger(Topics.class);
-  private static final long TIMEOUT_SECONDS = 15;
-
   private Topics() {}
 
   static void ensure(Admin admin, ClassifierConfig config) {
+    long timeout = config.startupTimeout().toMillis();
     Set<String> existing;
     try {
-      admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      admin.describeCluster().nodes().get(timeout, TimeUnit.MILLISECONDS);
+      existing = admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | ExecutionException e) {
       throw new StreamingException("cannot reach Kafka at " + config.bootstrapServers() + " within "
-          + TIMEOUT_SECONDS + " s: check bootstrap.servers (FASHION_BOOTSTRAP_SERVERS) and the security settings");
+          + timeout + " ms: check bootstrap.servers (FASHION_BOOTSTRAP_SERVERS) and the security settings");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StreamingException("interrupted while connecting to Kafka", e);
@@ -62,24 +61,20 @@ final class Topics {
     for (String name : missing) {
       topics.add(new NewTopic(name, Optional.of(config.topicPartitions()), replication).configs(wanted.get(name)));
     }
-    try {
-      admin.createTopics(topics).values().forEach((name, future) -> {
-        try {
-          future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-          log.info("created topic {} ({} partitions)", name, config.topicPartitions());
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new StreamingException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
-          }
-        } catch (TimeoutException e) {
-          throw new StreamingException("creating topic " + name + " timed out", e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new StreamingException("interrupted while creating topic " + name, e);
+    admin.createTopics(topics).values().forEach((name, future) -> {
+      try {
+        future.get(timeout, TimeUnit.MILLISECONDS);
+        log.info("created topic {} ({} partitions)", name, config.topicPartitions());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new StreamingException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);
         }
-      });
-    } catch (StreamingException e) {
-      throw e;
-    }
+      } catch (TimeoutException e) {
+        throw new StreamingException("creating topic " + name + " timed out", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StreamingException("interrupted while creating topic " + name, e);
+      }
+    });
   }
 }

@@ -2,8 +2,8 @@ package io.fashionclassifier.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
-import io.fashionclassifier.serde.MockSchemaRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Exactly-once across a crash: the classifier runs in a child JVM ({@code Main stream}), is killed with SIGKILL while
- * records wait in a batch, and restarts; every input then appears exactly once in the committed output.
+ * Exactly-once across a crash: the classifier runs in a child JVM ({@code Main stream}, real broker, Apicurio
+ * registry, real model), is killed with SIGKILL while records wait in a batch, and restarts; every input then
+ * appears exactly once in the committed output. The restarted one then stops cleanly on SIGTERM.
  */
 class CrashRecoveryIT {
 
@@ -30,7 +31,6 @@ class CrashRecoveryIT {
   private static final int BATCH = 64;
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
-  private final String scope = "crash-" + run;
   private final String applicationId = "crash-" + run;
   private final String inputTopic = "crash-images-" + run;
   private final String classifiedTopic = "crash-classified-" + run;
@@ -41,19 +41,19 @@ class CrashRecoveryIT {
     for (Process child : children) {
       child.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
     }
-    MockSchemaRegistry.dropScope(scope);
   }
 
   @Test
   void recordsWaitingInABatchWhenTheProcessIsKilledAreClassifiedExactlyOnceAfterRestart() throws Exception {
     KafkaBroker broker = KafkaBroker.shared();
-    Map<String, Object> serdeConfig = Map.of("schema.registry.url", "mock://" + scope);
+    String registry = ApicurioRegistry.shared().confluentUrl();
+    Map<String, Object> serdeConfig = Map.of("schema.registry.url", registry);
     Path model = SmallModel.bundle();
     KafkaTestClients.produceImages(broker.bootstrapServers(), serdeConfig, inputTopic, SmallModel.data().test(),
         IMAGES);
 
     // batches of 64 and no flush by time: 4 batches go out, 44 records stay in the buffer
-    Process first = startChild(broker, model, "600000", 1);
+    Process first = startChild(broker, registry, model, "600000", 1);
     awaitCommittedInputOffset(broker, IMAGES, first);
     first.destroyForcibly();
     assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -62,7 +62,7 @@ class CrashRecoveryIT {
         Duration.ofSeconds(1));
     assertThat(beforeCrash).as("only full batches were out when it was killed").hasSize(4 * BATCH);
 
-    startChild(broker, model, "20", 2);
+    Process second = startChild(broker, registry, model, "20", 2);
     List<ConsumerRecord<String, byte[]>> output = KafkaTestClients.readCommitted(broker.bootstrapServers(),
         classifiedTopic, KafkaTestClients.bytes(), records -> records.size() >= IMAGES, Duration.ofSeconds(120),
         Duration.ofSeconds(3));
@@ -72,19 +72,30 @@ class CrashRecoveryIT {
     assertThat(perItem.keySet())
         .containsExactlyInAnyOrderElementsOf(IntStream.range(0, IMAGES).mapToObj(KafkaTestClients::itemId).toList());
     assertThat(perItem.values()).as("no duplicates").containsOnly(1L);
+
+    // SIGTERM: the shutdown hook commits and closes Kafka Streams
+    second.destroy();
+    assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+    assertThat(Files.readString(logOf(2))).contains("Kafka Streams PENDING_SHUTDOWN -> NOT_RUNNING");
   }
 
-  private Process startChild(KafkaBroker broker, Path model, String maxWaitMs, int number) throws Exception {
-    Path log = Files.createDirectories(Path.of("target", "crash-test")).resolve(run + "-child-" + number + ".log");
+  private Path logOf(int number) throws java.io.IOException {
+    return Files.createDirectories(Path.of("target", "crash-test")).resolve(run + "-child-" + number + ".log");
+  }
+
+  private Process startChild(KafkaBroker broker, String registry, Path model, String maxWaitMs, int number)
+      throws Exception {
+    Path log = logOf(number);
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g", "-Dai.djl.offline=true",
         "-cp", System.getProperty("java.class.path"),
-        MockRegistryStreamMain.class.getName(), scope,
+        // by name: nothing outside cli may depend on it
+        "io.fashionclassifier.cli.Main",
         "stream",
         "--bootstrap-servers", broker.bootstrapServers(),
         "--application-id", applicationId,
-        "--schema-registry-url", "mock://" + scope,
+        "--schema-registry-url", registry,
         "--model", model.toString(),
         "--batch-size", Integer.toString(BATCH),
         "--max-wait-ms", maxWaitMs,

@@ -1,0 +1,72 @@
+package io.fashionclassifier.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClassifierConfigTest {
+
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    ClassifierConfig config = ClassifierConfig.of(Map.of());
+    assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(config.applicationId()).isEqualTo("fashion-classifier");
+    assertThat(config.inputTopic()).isEqualTo("inventory-images");
+    assertThat(config.classifiedTopic()).isEqualTo("classified-items");
+    assertThat(config.aggregatesTopic()).isEqualTo("accuracy-aggregates");
+    assertThat(config.deadLetterTopic()).isEqualTo("inventory-dlq");
+    assertThat(config.batchSize()).isEqualTo(64);
+    assertThat(config.maxBatchWait()).isEqualTo(Duration.ofMillis(20));
+    assertThat(config.createTopics()).isTrue();
+    assertThat(config.streamsProperties())
+        .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+        .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "inventory-dlq")
+        .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.ProcessingHandler.class);
+  }
+
+  @Test
+  void fileThenEnvironmentThenOverridesEachWin(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("stream.properties");
+    Files.writeString(file, "bootstrap.servers=file:9092\nfashion.batch.size=8\nfashion.topic.dlq=file-dlq\n");
+    ClassifierConfig config = ClassifierConfig.load(file,
+        Map.of("FASHION_BATCH_SIZE", "16", "FASHION_TOPIC_DLQ", "env-dlq"),
+        Map.of(ClassifierConfig.TOPIC_DLQ, "option-dlq"));
+    assertThat(config.bootstrapServers()).isEqualTo("file:9092");
+    assertThat(config.batchSize()).isEqualTo(16);
+    assertThat(config.deadLetterTopic()).isEqualTo("option-dlq");
+  }
+
+  @Test
+  void kafkaEnvironmentVariablesAndUnknownKeysPassThroughToKafkaAndNotTheClassifierKeys() {
+    ClassifierConfig config = ClassifierConfig.load(null,
+        Map.of("KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "KAFKA_SASL_MECHANISM", "PLAIN",
+            "FASHION_BOOTSTRAP_SERVERS", "broker:9093", "FASHION_SCHEMA_REGISTRY_USER_INFO", "me:secret"),
+        Map.of("ssl.truststore.location", "/etc/kafka/truststore.jks"));
+    Properties streams = config.streamsProperties();
+    assertThat(streams)
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "PLAIN")
+        .containsEntry("bootstrap.servers", "broker:9093")
+        .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.jks");
+    assertThat(streams.stringPropertyNames()).noneMatch(key -> key.startsWith("fashion."));
+    assertThat(config.serdeConfig())
+        .containsEntry("basic.auth.user.info", "me:secret")
+        .containsEntry("basic.auth.credentials.source", "USER_INFO");
+    assertThat(config.toString()).doesNotContain("secret");
+  }
+
+  @Test
+  void aMalformedNumberIsRejectedNamingItsKey() {
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.BATCH_SIZE, "lots")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fashion.batch.size must be a whole number, not 'lots'");
+  }
+}
