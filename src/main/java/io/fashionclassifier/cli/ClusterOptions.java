@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
  */
 final class ClusterOptions {
 
-  @Option(names = "--config", paramLabel = "FILE",
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "Properties file with Kafka client and schema registry settings (same keys as `stream`).")
   Path configFile;
 
@@ -26,8 +26,8 @@ final class ClusterOptions {
           + "default http://localhost:8081).")
   String registryUrl;
 
-  @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE",
-      description = "Any Kafka client or serde property, e.g. -p security.protocol=SASL_SSL (repeatable).")
+  @Option(names = {"-D", "--property"}, paramLabel = "KEY=VALUE",
+      description = "Any Kafka client or serde property, e.g. -D security.protocol=SASL_SSL (repeatable).")
   Map<String, String> properties = new LinkedHashMap<>();
 
   /** The settings: defaults, then --config, then the environment, then the options given here. */

@@ -80,8 +80,8 @@ class ScanAndWatchCommandsIT {
     publishOutputs(config);
 
     Result watch = execute("watch", "-b", bootstrap, "-r", registry, "--json", "--duration", "3s",
-        "-p", ClassifierConfig.TOPIC_CLASSIFIED + "=" + config.classifiedTopic(),
-        "-p", ClassifierConfig.TOPIC_AGGREGATES + "=" + config.aggregatesTopic());
+        "-D", ClassifierConfig.TOPIC_CLASSIFIED + "=" + config.classifiedTopic(),
+        "-D", ClassifierConfig.TOPIC_AGGREGATES + "=" + config.aggregatesTopic());
 
     assertThat(watch.exit).as(watch.err).isZero();
     List<String> lines = watch.out.lines().toList();
@@ -100,8 +100,8 @@ class ScanAndWatchCommandsIT {
     publishOutputs(config);
 
     Result watch = execute("watch", "-b", bootstrap, "-r", registry, "--duration", "2s", "--refresh", "500ms",
-        "-p", ClassifierConfig.TOPIC_CLASSIFIED + "=" + config.classifiedTopic(),
-        "-p", ClassifierConfig.TOPIC_AGGREGATES + "=" + config.aggregatesTopic());
+        "-D", ClassifierConfig.TOPIC_CLASSIFIED + "=" + config.classifiedTopic(),
+        "-D", ClassifierConfig.TOPIC_AGGREGATES + "=" + config.aggregatesTopic());
 
     assertThat(watch.exit).as(watch.err).isZero();
     assertThat(watch.out).contains("overall: 2 classified, 2 labelled, 1 correct, accuracy 50.00%")
@@ -111,7 +111,7 @@ class ScanAndWatchCommandsIT {
   @Test
   void watchSaysWhatIsWrongWhenTheBrokerIsAbsent() {
     Result watch = execute("watch", "-b", "127.0.0.1:1", "-r", registry, "--duration", "1s",
-        "-p", "default.api.timeout.ms=2000");
+        "-D", "default.api.timeout.ms=2000");
 
     assertThat(watch.exit).isEqualTo(2);
     assertThat(watch.err.strip()).startsWith("error: ").contains("check --bootstrap-servers").doesNotContain("\n");
