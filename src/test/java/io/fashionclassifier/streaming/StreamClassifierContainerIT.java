@@ -82,29 +82,33 @@ class StreamClassifierContainerIT {
           ClassifierConfig.TOPICS_PARTITIONS, "2",
           ClassifierConfig.HTTP_PORT, "0"));
       LabelledImages test = SmallModel.data().test().slice(0, IMAGES);
-      try (ModelBundle bundle = ModelBundle.load(SmallModel.bundle());
-          ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier)) {
-        KafkaTestClients.produceImages(bootstrap, config.serdeConfig(), config.inputTopic(), test, IMAGES);
-        List<ConsumerRecord<String, byte[]>> classified = KafkaTestClients.readCommitted(bootstrap,
-            config.classifiedTopic(), KafkaTestClients.bytes(), records -> records.size() >= IMAGES,
-            Duration.ofMinutes(2), Duration.ofSeconds(1));
-        Map<String, Long> perItem = classified.stream()
-            .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
-        assertThat(perItem).hasSize(IMAGES);
-        assertThat(perItem.values()).containsOnly(1L);
+      try (ModelBundle bundle = ModelBundle.load(SmallModel.bundle())) {
+        ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier);
+        try {
+          KafkaTestClients.produceImages(bootstrap, config.serdeConfig(), config.inputTopic(), test, IMAGES);
+          List<ConsumerRecord<String, byte[]>> classified = KafkaTestClients.readCommitted(bootstrap,
+              config.classifiedTopic(), KafkaTestClients.bytes(), records -> records.size() >= IMAGES,
+              Duration.ofMinutes(2), Duration.ofSeconds(1));
+          Map<String, Long> perItem = classified.stream()
+              .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+          assertThat(perItem).hasSize(IMAGES);
+          assertThat(perItem.values()).containsOnly(1L);
 
-        SpecificAvroDeserializer<AccuracyAggregate> figures = new SpecificAvroDeserializer<>();
-        figures.configure(config.serdeConfig(), false);
-        Map<String, AccuracyAggregate> latest = new HashMap<>();
-        KafkaTestClients.readCommitted(bootstrap, config.aggregatesTopic(), figures, records -> {
-          records.forEach(r -> latest.put(r.key(), r.value()));
-          return latest.containsKey("OVERALL:all") && latest.get("OVERALL:all").getLabelled() == IMAGES;
-        }, Duration.ofMinutes(1), Duration.ZERO);
-        Evaluation offline;
-        try (BatchClassifier classifier = bundle.newClassifier()) {
-          offline = Evaluation.run(classifier, test, FashionMnist.CLASS_NAMES);
+          SpecificAvroDeserializer<AccuracyAggregate> figures = new SpecificAvroDeserializer<>();
+          figures.configure(config.serdeConfig(), false);
+          Map<String, AccuracyAggregate> latest = new HashMap<>();
+          KafkaTestClients.readCommitted(bootstrap, config.aggregatesTopic(), figures, records -> {
+            records.forEach(r -> latest.put(r.key(), r.value()));
+            return latest.containsKey("OVERALL:all") && latest.get("OVERALL:all").getLabelled() == IMAGES;
+          }, Duration.ofMinutes(1), Duration.ZERO);
+          Evaluation offline;
+          try (BatchClassifier classifier = bundle.newClassifier()) {
+            offline = Evaluation.run(classifier, test, FashionMnist.CLASS_NAMES);
+          }
+          assertThat(latest.get("OVERALL:all").getCorrect()).isEqualTo(offline.correct());
+        } finally {
+          app.close();
         }
-        assertThat(latest.get("OVERALL:all").getCorrect()).isEqualTo(offline.correct());
       } finally {
         MockSchemaRegistry.dropScope(scope);
       }
