@@ -14,13 +14,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Batched inference over one DJL predictor. Each call builds one normalised {@code float[]} for the whole
- * batch, creates one NDArray from it in a per-call sub-manager and closes everything before returning, so
- * native memory does not grow with the number of calls.
+ * Batched inference over one DJL predictor. Each call builds one normalised {@code float[]} per chunk of at
+ * most {@value #MAX_CHUNK} images, creates one NDArray from it in a per-chunk sub-manager and closes
+ * everything before returning, so native memory does not grow with the number of calls.
+ *
+ * <p>Why chunks: once an activation tensor passes glibc's mmap threshold (32 MB with the launcher's
+ * settings) every layer maps and unmaps fresh memory; measured on 2 cores, the CNN classified 1,390
+ * images/s in batches of 128 but 141 images/s in batches of 500 (1,000 with flip TTA).
  */
 final class BundleClassifier implements BatchClassifier {
 
   private static final int PIXELS = 28 * 28;
+  static final int MAX_CHUNK = 128;
 
   private final NDManager manager;
   private final Predictor<NDList, float[][]> predictor;
@@ -39,9 +44,14 @@ final class BundleClassifier implements BatchClassifier {
 
   @Override
   public List<Prediction> classify(List<byte[]> images) {
-    if (images.isEmpty()) {
-      return List.of();
+    List<Prediction> predictions = new ArrayList<>(images.size());
+    for (int from = 0; from < images.size(); from += MAX_CHUNK) {
+      classifyChunk(images.subList(from, Math.min(images.size(), from + MAX_CHUNK)), predictions);
     }
+    return predictions;
+  }
+
+  private void classifyChunk(List<byte[]> images, List<Prediction> predictions) {
     int count = images.size();
     float[] input = new float[count * PIXELS];
     for (int i = 0; i < count; i++) {
@@ -62,11 +72,9 @@ final class BundleClassifier implements BatchClassifier {
     } catch (TranslateException e) {
       throw new IllegalStateException("inference failed: " + e.getMessage(), e);
     }
-    List<Prediction> predictions = new ArrayList<>(count);
     for (float[] row : probabilities) {
       predictions.add(new Prediction(row));
     }
-    return predictions;
   }
 
   @Override

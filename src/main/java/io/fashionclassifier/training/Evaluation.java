@@ -18,8 +18,8 @@ import java.util.List;
  */
 public record Evaluation(List<String> classNames, int[][] confusion, int[] predictedLabels, float[] confidences) {
 
-  /** Images per classifier call: large enough to amortise the call, small enough to bound memory. */
-  public static final int BATCH_SIZE = 500;
+  /** Images per classifier call (the classifier splits larger calls into chunks of 128 anyway). */
+  public static final int BATCH_SIZE = 128;
 
   /** Per-class metrics. */
   public record ClassMetrics(String name, double precision, double recall, double f1, int support) {}

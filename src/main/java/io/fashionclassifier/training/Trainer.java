@@ -48,7 +48,8 @@ public final class Trainer {
   private static final Logger log = LoggerFactory.getLogger(Trainer.class);
   private static final int PIXELS = FashionMnist.PIXELS;
   private static final int SIDE = FashionMnist.COLUMNS;
-  private static final int VALIDATION_BATCH = 500;
+  // Keeps activations under glibc's mmap threshold: see BundleClassifier.
+  private static final int VALIDATION_BATCH = 128;
 
   private final TrainingConfig config;
   private final PrintStream console;
@@ -131,12 +132,14 @@ public final class Trainer {
     }
 
     /**
-     * Keeps enough of the budget for the last validation and the final evaluation, estimated from the last
-     * validation pass: on a busy machine the fixed reserve would not be enough.
+     * Keeps enough of the budget for the last validation and the final evaluation (test images, twice with
+     * flip TTA). A fixed reserve is not enough on a busy machine, so the time is estimated from what this
+     * machine does now: a forward pass costs well under half a training step per image, and the last
+     * validation pass is measured directly.
      */
-    private void reserveTimeForEvaluation(long validationNanos, int validationSize) {
-      double passes = 1 + (double) testSize / validationSize * (config.flipAugmentation() ? 2 : 1);
-      long estimate = (long) (1.3 * validationNanos * passes) + 4_000_000_000L;
+    private void reserveTimeForEvaluation(double nanosPerImage, int validationSize) {
+      double images = validationSize + (double) testSize * (config.flipAugmentation() ? 2 : 1);
+      long estimate = (long) (1.3 * nanosPerImage * images) + 4_000_000_000L;
       long reserve = Math.max(config.evaluationReserve().toNanos(), estimate);
       deadline = Math.min(deadline, start + config.timeBudget().toNanos() - reserve);
     }
@@ -202,9 +205,12 @@ public final class Trainer {
               }
               seen += batchSize;
               step++;
+              if (step % 50 == 0) {
+                reserveTimeForEvaluation((System.nanoTime() - epochStart) / 2.5 / seen, validation.size());
+              }
               if (bar != null) {
                 bar.stepBy(batchSize);
-                bar.setExtraMessage(String.format("loss %.4f acc %.4f lr %.4f",
+                bar.setExtraMessage(String.format(" loss %.4f acc %.4f lr %.4f",
                     lossSum / seen, (double) correct / seen, schedule.current()));
               }
             }
@@ -217,7 +223,8 @@ public final class Trainer {
           }
           long validationStart = System.nanoTime();
           double[] validationResult = validate(trainer, validation);
-          reserveTimeForEvaluation(System.nanoTime() - validationStart, validation.size());
+          reserveTimeForEvaluation((double) (System.nanoTime() - validationStart) / validation.size(),
+              validation.size());
           EpochStats stats = new EpochStats(epoch, seen, lossSum / seen, (double) correct / seen,
               validationResult[0], validationResult[1], schedule.current(), epochNanos / 1e9,
               seen / (epochNanos / 1e9));
@@ -333,7 +340,8 @@ public final class Trainer {
     }
   }
 
-  private static List<NDArray> snapshot(Model model, NDManager manager) {
+  /** Copies of all parameters (batch-norm running statistics included), owned by {@code manager}. */
+  static List<NDArray> snapshot(Model model, NDManager manager) {
     List<NDArray> copies = new ArrayList<>();
     for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
       NDArray copy = parameter.getValue().getArray().duplicate();
@@ -343,7 +351,7 @@ public final class Trainer {
     return copies;
   }
 
-  private static void restore(Model model, List<NDArray> snapshot) {
+  static void restore(Model model, List<NDArray> snapshot) {
     int i = 0;
     for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
       snapshot.get(i++).copyTo(parameter.getValue().getArray());
