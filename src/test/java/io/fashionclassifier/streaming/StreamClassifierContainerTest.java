@@ -41,7 +41,7 @@ import org.testcontainers.utility.DockerImageName;
  * its settings ({@code KAFKA_<PROPERTY>} variables) and the way this project's local image does
  * ({@code KAFKA_PORT}, {@code KAFKA_CONTROLLER_PORT}, {@code KAFKA_ADVERTISED_HOST}); each ignores the other's.
  */
-class StreamClassifierContainerIT {
+class StreamClassifierContainerTest {
 
   static final String DEFAULT_IMAGE = "apache/kafka:4.1.0";
   private static final int IMAGES = 2_000;
@@ -123,7 +123,7 @@ class StreamClassifierContainerIT {
       docker = false;
     }
     Assumptions.assumeTrue(docker, "no Docker engine reachable: the container variant of the integration test"
-        + " is skipped (the same checks run against local.KafkaBroker in StreamClassifierIT)");
+        + " is skipped (the same checks run against local.KafkaBroker in StreamClassifierIntegrationTest)");
     var client = DockerClientFactory.instance().client();
     try {
       client.inspectImageCmd(image).exec();
