@@ -20,10 +20,13 @@ import picocli.CommandLine.Option;
     name = "stream",
     mixinStandardHelpOptions = true,
     description = {
-      "Classifies the images on the inventory topic with a model bundle, publishing verdicts, running accuracy",
-      "figures and dead letters, with exactly-once processing. Settings come from --config, then FASHION_* and",
-      "KAFKA_* environment variables, then the options below (docs/stream-classifier.md lists them all).",
-      "Probes and Prometheus metrics: http://HOST:PORT/health, /ready, /metrics. Stops cleanly on SIGTERM."
+      "Classifies the images on the inventory topic with a model bundle and publishes",
+      "verdicts, running accuracy figures and dead letters, exactly once.",
+      "Settings: --config file, then FASHION_* and KAFKA_* environment variables, then",
+      "the options below (all of them in docs/stream-classifier.md).",
+      "HTTP: /health, /ready (Kubernetes probes), /metrics (Prometheus).",
+      "Stops cleanly on SIGTERM.",
+      ""
     })
 final class StreamCommand implements Callable<Integer> {
 
@@ -48,7 +51,7 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--max-wait-ms", paramLabel = "MS", description = "Longest wait of a partial batch (default 20).")
   Integer maxWaitMs;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Stream threads, one model predictor each (default 1).")
+  @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads (default 1); every task has its own predictor.")
   Integer threads;
 
   @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics (default 8080, 0: any).")

@@ -2,7 +2,6 @@ package io.fashionclassifier.dataset;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -100,15 +99,13 @@ public record FashionMnist(LabelledImages train, LabelledImages test) {
   }
 
   private static Path find(Path directory, String baseName) {
-    List<Path> candidates = new ArrayList<>();
-    for (String name : List.of(baseName + ".gz", baseName, baseName.replace("-idx", ".idx") + ".gz",
-        baseName.replace("-idx", ".idx"))) {
+    for (String name : List.of(baseName + ".gz", baseName)) {
       Path candidate = directory.resolve(name);
       if (Files.isRegularFile(candidate)) {
         return candidate;
       }
-      candidates.add(candidate);
     }
-    throw new DatasetException(candidates.get(0) + ": file not found (nor without .gz); " + HOW_TO_GET);
+    throw new DatasetException(directory.resolve(baseName + ".gz") + ": file not found (nor without .gz); "
+        + HOW_TO_GET);
   }
 }

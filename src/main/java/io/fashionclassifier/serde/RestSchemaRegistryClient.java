@@ -87,7 +87,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       return cached;
     }
     JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
-    int id = answer.path("id").asInt();
+    int id = id(answer);
     idsBySubjectSchema.putIfAbsent(key, id);
     schemasById.putIfAbsent(id, schema);
     return id;
@@ -101,7 +101,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       return cached;
     }
     JsonNode answer = send("POST", "/subjects/" + encode(subject), schemaBody(schema));
-    int id = answer.path("id").asInt();
+    int id = id(answer);
     idsBySubjectSchema.putIfAbsent(key, id);
     return id;
   }
@@ -120,7 +120,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   @Override
   public SchemaMetadata getLatestSchemaMetadata(String subject) {
     JsonNode answer = send("GET", "/subjects/" + encode(subject) + "/versions/latest", null);
-    int id = answer.path("id").asInt();
+    int id = id(answer);
     Schema schema = parse(answer, 200);
     schemasById.putIfAbsent(id, schema);
     return new SchemaMetadata(id, answer.path("subject").asText(subject), answer.path("version").asInt(), schema);
@@ -204,19 +204,33 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     int status = response.statusCode();
     int errorCode = status;
     String message = response.body();
+    boolean registryAnswer = false;
     try {
       JsonNode json = JSON.readTree(response.body());
-      if (json != null && json.isObject()) {
+      if (json != null && json.has("error_code")) {
         errorCode = json.path("error_code").asInt(status);
         message = json.path("message").asText(message);
+        registryAnswer = true;
       }
     } catch (IOException e) {
       // Not JSON (a proxy's error page, say): keep the status as the code and the body as the message.
     }
-    if (message != null && message.length() > 500) {
-      message = message.substring(0, 500) + "...";
+    if (message != null && message.length() > 300) {
+      message = message.substring(0, 300) + "...";
+    }
+    if (status == 404 && !registryAnswer) {
+      message += " (not a schema registry answer: does " + AvroSerdeConfig.SCHEMA_REGISTRY_URL
+          + " point at the Confluent-compatible API? Apicurio serves it under /apis/ccompat/v7)";
     }
     return new SchemaRegistryException(method + " " + path + " failed: " + message, status, errorCode);
+  }
+
+  private static int id(JsonNode answer) {
+    if (!answer.path("id").isInt()) {
+      throw new SchemaRegistryException("Schema registry answer has no schema id: " + answer, 200,
+          SchemaRegistryException.INVALID_SCHEMA);
+    }
+    return answer.path("id").asInt();
   }
 
   private static JsonNode readJson(String body, int status) {

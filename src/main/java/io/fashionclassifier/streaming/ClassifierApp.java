@@ -82,7 +82,7 @@ public final class ClassifierApp implements AutoCloseable {
     StreamsBuilder builder = new StreamsBuilder();
     ClassifierTopology.build(builder, config.topologySettings(), avroSerdes(config), classifiers, metrics);
     Topology topology = builder.build(props);
-    log.info("topology:\n{}", topology.describe());
+    log.debug("topology:\n{}", topology.describe());
 
     KafkaStreams streams = new KafkaStreams(topology, props);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);

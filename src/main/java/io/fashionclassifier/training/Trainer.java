@@ -210,7 +210,7 @@ public final class Trainer {
               }
               if (bar != null) {
                 bar.stepBy(batchSize);
-                bar.setExtraMessage(String.format("loss %.4f acc %.4f lr %.4f",
+                bar.setExtraMessage(String.format(" loss %.4f acc %.4f lr %.4f",
                     lossSum / seen, (double) correct / seen, schedule.current()));
               }
             }
@@ -340,7 +340,8 @@ public final class Trainer {
     }
   }
 
-  private static List<NDArray> snapshot(Model model, NDManager manager) {
+  /** Copies of all parameters (batch-norm running statistics included), owned by {@code manager}. */
+  static List<NDArray> snapshot(Model model, NDManager manager) {
     List<NDArray> copies = new ArrayList<>();
     for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
       NDArray copy = parameter.getValue().getArray().duplicate();
@@ -350,7 +351,7 @@ public final class Trainer {
     return copies;
   }
 
-  private static void restore(Model model, List<NDArray> snapshot) {
+  static void restore(Model model, List<NDArray> snapshot) {
     int i = 0;
     for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
       snapshot.get(i++).copyTo(parameter.getValue().getArray());

@@ -22,9 +22,9 @@ class KafkaBrokerTest {
 
   @Test
   void brokerRoundTripsARecordAndLeavesNothingBehindWhenClosed() throws Exception {
-    String bootstrap;
-    try (KafkaBroker broker = KafkaBroker.start()) {
-      bootstrap = broker.bootstrapServers();
+    KafkaBroker broker = KafkaBroker.start();
+    String bootstrap = broker.bootstrapServers();
+    try {
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
         admin.createTopics(List.of(new NewTopic("round-trip", 1, (short) 1))).all().get();
       }
@@ -51,10 +51,11 @@ class KafkaBrokerTest {
         assertThat(records).extracting(r -> r.key() + "=" + r.value()).containsExactly("k=v");
       }
       assertThat(broker.isAlive()).isTrue();
+    } finally {
       broker.close();
-      assertThat(broker.isAlive()).isFalse();
-      assertThat(broker.logFile()).doesNotExist();
     }
+    assertThat(broker.isAlive()).isFalse();
+    assertThat(broker.logFile()).doesNotExist();
     String[] hostPort = bootstrap.split(":");
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 500);

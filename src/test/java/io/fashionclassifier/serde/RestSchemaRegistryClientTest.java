@@ -114,6 +114,18 @@ class RestSchemaRegistryClientTest {
   }
 
   @Test
+  void explainsA404ThatDidNotComeFromARegistry() {
+    statuses.add(404);
+    errorBody = "<html><body>Not Found</body></html>";
+
+    SchemaRegistryException e = catchThrowableOfType(SchemaRegistryException.class,
+        () -> client(Map.of()).getLatestSchemaMetadata("inventory-images-value"));
+
+    assertThat(e.errorCode()).isEqualTo(404);
+    assertThat(e).hasMessageContaining("/apis/ccompat/v7");
+  }
+
+  @Test
   void cachesSchemasById() throws IOException {
     okBody = schemaAnswer();
     RestSchemaRegistryClient client = client(Map.of());

@@ -217,12 +217,14 @@ class ClassifierTopologyTest {
 
   @Test
   void eachTaskTakesItsOwnClassifierAndClosesIt() {
-    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+    TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT);
+    try {
       fixture.pipe(image("a", 1, null));
       assertThat(fixture.classifiers).hasSize(1);
+    } finally {
       fixture.close();
-      assertThat(fixture.classifiers.get(0).closed).isTrue();
     }
+    assertThat(fixture.classifiers.get(0).closed).isTrue();
   }
 
   private static java.util.List<String> keys(TopologyFixture fixture) {

@@ -41,7 +41,7 @@ import org.testcontainers.utility.DockerImageName;
  * its settings ({@code KAFKA_<PROPERTY>} variables) and the way this project's local image does
  * ({@code KAFKA_PORT}, {@code KAFKA_CONTROLLER_PORT}, {@code KAFKA_ADVERTISED_HOST}); each ignores the other's.
  */
-class StreamClassifierContainerIT {
+class StreamClassifierContainerTest {
 
   static final String DEFAULT_IMAGE = "apache/kafka:4.1.0";
   private static final int IMAGES = 2_000;
@@ -82,29 +82,33 @@ class StreamClassifierContainerIT {
           ClassifierConfig.TOPICS_PARTITIONS, "2",
           ClassifierConfig.HTTP_PORT, "0"));
       LabelledImages test = SmallModel.data().test().slice(0, IMAGES);
-      try (ModelBundle bundle = ModelBundle.load(SmallModel.bundle());
-          ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier)) {
-        KafkaTestClients.produceImages(bootstrap, config.serdeConfig(), config.inputTopic(), test, IMAGES);
-        List<ConsumerRecord<String, byte[]>> classified = KafkaTestClients.readCommitted(bootstrap,
-            config.classifiedTopic(), KafkaTestClients.bytes(), records -> records.size() >= IMAGES,
-            Duration.ofMinutes(2), Duration.ofSeconds(1));
-        Map<String, Long> perItem = classified.stream()
-            .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
-        assertThat(perItem).hasSize(IMAGES);
-        assertThat(perItem.values()).containsOnly(1L);
+      try (ModelBundle bundle = ModelBundle.load(SmallModel.bundle())) {
+        ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier);
+        try {
+          KafkaTestClients.produceImages(bootstrap, config.serdeConfig(), config.inputTopic(), test, IMAGES);
+          List<ConsumerRecord<String, byte[]>> classified = KafkaTestClients.readCommitted(bootstrap,
+              config.classifiedTopic(), KafkaTestClients.bytes(), records -> records.size() >= IMAGES,
+              Duration.ofMinutes(2), Duration.ofSeconds(1));
+          Map<String, Long> perItem = classified.stream()
+              .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+          assertThat(perItem).hasSize(IMAGES);
+          assertThat(perItem.values()).containsOnly(1L);
 
-        SpecificAvroDeserializer<AccuracyAggregate> figures = new SpecificAvroDeserializer<>();
-        figures.configure(config.serdeConfig(), false);
-        Map<String, AccuracyAggregate> latest = new HashMap<>();
-        KafkaTestClients.readCommitted(bootstrap, config.aggregatesTopic(), figures, records -> {
-          records.forEach(r -> latest.put(r.key(), r.value()));
-          return latest.containsKey("OVERALL:all") && latest.get("OVERALL:all").getLabelled() == IMAGES;
-        }, Duration.ofMinutes(1), Duration.ZERO);
-        Evaluation offline;
-        try (BatchClassifier classifier = bundle.newClassifier()) {
-          offline = Evaluation.run(classifier, test, FashionMnist.CLASS_NAMES);
+          SpecificAvroDeserializer<AccuracyAggregate> figures = new SpecificAvroDeserializer<>();
+          figures.configure(config.serdeConfig(), false);
+          Map<String, AccuracyAggregate> latest = new HashMap<>();
+          KafkaTestClients.readCommitted(bootstrap, config.aggregatesTopic(), figures, records -> {
+            records.forEach(r -> latest.put(r.key(), r.value()));
+            return latest.containsKey("OVERALL:all") && latest.get("OVERALL:all").getLabelled() == IMAGES;
+          }, Duration.ofMinutes(1), Duration.ZERO);
+          Evaluation offline;
+          try (BatchClassifier classifier = bundle.newClassifier()) {
+            offline = Evaluation.run(classifier, test, FashionMnist.CLASS_NAMES);
+          }
+          assertThat(latest.get("OVERALL:all").getCorrect()).isEqualTo(offline.correct());
+        } finally {
+          app.close();
         }
-        assertThat(latest.get("OVERALL:all").getCorrect()).isEqualTo(offline.correct());
       } finally {
         MockSchemaRegistry.dropScope(scope);
       }
@@ -119,7 +123,7 @@ class StreamClassifierContainerIT {
       docker = false;
     }
     Assumptions.assumeTrue(docker, "no Docker engine reachable: the container variant of the integration test"
-        + " is skipped (the same checks run against local.KafkaBroker in StreamClassifierIT)");
+        + " is skipped (the same checks run against local.KafkaBroker in StreamClassifierIntegrationTest)");
     var client = DockerClientFactory.instance().client();
     try {
       client.inspectImageCmd(image).exec();

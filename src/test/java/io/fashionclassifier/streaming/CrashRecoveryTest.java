@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * registry, real model), is killed with SIGKILL while records wait in a batch, and restarts; every input then
  * appears exactly once in the committed output. The restarted one then stops cleanly on SIGTERM.
  */
-class CrashRecoveryIT {
+class CrashRecoveryTest {
 
   private static final int IMAGES = 300;
   private static final int BATCH = 64;

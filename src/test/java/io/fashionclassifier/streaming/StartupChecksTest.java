@@ -9,7 +9,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /** Start-up fails fast, with one line saying what is wrong, before any stream thread starts. */
-class StartupChecksIT {
+class StartupChecksTest {
 
   @Test
   void unreachableBrokersAreReportedWithTheAddressTried() {

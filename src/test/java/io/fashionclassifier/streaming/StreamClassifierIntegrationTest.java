@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * Fashion-MNIST test images in, 10,000 verdicts out, and the final cumulative accuracy equal to the offline
  * evaluation of the same bundle.
  */
-class StreamClassifierIT {
+class StreamClassifierIntegrationTest {
 
   private static final int IMAGES = 10_000;
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
