@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * `stack` as users run it, in its own JVM: it serves a real broker and registry, and SIGTERM (what Ctrl-C and
  * `kill` send) stops everything it started, leaving no process and no listening port behind.
  */
-class StackCommandIT {
+class StackCommandTest {
 
   private static final Pattern BOOTSTRAP = Pattern.compile("bootstrap servers: +(\\S+):(\\d+)");
   private static final Pattern REGISTRY = Pattern.compile("schema registry: +(http://\\S+)");

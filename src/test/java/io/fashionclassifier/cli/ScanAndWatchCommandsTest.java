@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** `scan` and `watch` against a real broker. */
-class ScanAndWatchCommandsIT {
+class ScanAndWatchCommandsTest {
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final String bootstrap = KafkaBroker.shared().bootstrapServers();

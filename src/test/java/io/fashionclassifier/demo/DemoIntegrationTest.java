@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The demo end to end on a real broker and the real registry with a small real model: a few hundred images, some
  * broken on purpose, and a summary that must agree with what the output topics hold.
  */
-class DemoIT {
+class DemoIntegrationTest {
 
   private static final int IMAGES = 300;
 
