@@ -1,5 +1,6 @@
 package io.fashionclassifier.streaming;
 
+import io.fashionclassifier.serde.AvroSerializationException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,8 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Dead letters. Records that fail to decode or validate go through Kafka Streams' own dead-letter queue (KIP-1034:
@@ -30,6 +33,8 @@ public final class DeadLetters {
   public static final String TOPIC = "__streams.errors.topic";
   public static final String PARTITION = "__streams.errors.partition";
   public static final String OFFSET = "__streams.errors.offset";
+
+  private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
   private DeadLetters() {}
 
@@ -51,6 +56,20 @@ public final class DeadLetters {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * A registry that cannot be reached says nothing about the record: dead-lettering would throw good records away.
+   * Failing stops this instance with its offsets uncommitted; once the registry is back, a restart (Kubernetes
+   * restarts the pod) processes the same records again, exactly once.
+   */
+  static boolean isOutage(Exception exception) {
+    for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+      if (cause instanceof AvroSerializationException serde) {
+        return !serde.isPoisonPill();
+      }
+    }
+    return false;
+  }
+
   private static ClassifierMetrics metrics(Map<String, ?> configs) {
     return configs.get(METRICS_CONFIG) instanceof ClassifierMetrics metrics ? metrics : null;
   }
@@ -68,6 +87,10 @@ public final class DeadLetters {
     @Override
     public Response handleError(
         ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+      if (isOutage(exception)) {
+        log.error("schema registry unavailable; stopping rather than dead-lettering good records", exception);
+        return Response.fail();
+      }
       Response response = super.handleError(context, record, exception);
       if (metrics != null) {
         metrics.deadLetters(ClassifierMetrics.Reason.DESERIALIZATION, response.deadLetterQueueRecords().size());
@@ -91,6 +114,10 @@ public final class DeadLetters {
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+      if (isOutage(exception)) {
+        log.error("schema registry unavailable; stopping rather than dead-lettering good records", exception);
+        return Response.fail();
+      }
       Response response = super.handleError(context, record, exception);
       if (metrics != null) {
         ClassifierMetrics.Reason reason =
