@@ -8,13 +8,13 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * Where the cluster is, shared by the client commands (scan, watch): the same settings, file format and
+ * Where the cluster is, shared by the commands that talk to it (stream, scan, watch): the same settings, file format and
  * environment variables as {@code stream}, so one config file serves them all.
  */
 final class ClusterOptions {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Properties file with Kafka client and schema registry settings (same keys as `stream`).")
+      description = "Properties file: Kafka client, Streams, schema registry and fashion.* settings.")
   Path configFile;
 
   @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT,...",
@@ -46,7 +46,7 @@ final class ClusterOptions {
     try {
       return ClassifierConfig.load(configFile, System.getenv(), overrides);
     } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage(), e);
+      throw new UserError(e.getMessage() + "; fix the setting in --config, the environment or the options", e);
     }
   }
 }

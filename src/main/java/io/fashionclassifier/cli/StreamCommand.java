@@ -5,7 +5,6 @@ import io.fashionclassifier.model.ModelBundleException;
 import io.fashionclassifier.streaming.ClassifierApp;
 import io.fashionclassifier.streaming.ClassifierConfig;
 import io.fashionclassifier.streaming.StreamingException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code stream}: the stream classifier against any Kafka cluster (see docs/stream-classifier.md). */
@@ -30,17 +30,10 @@ import picocli.CommandLine.Option;
     })
 final class StreamCommand implements Callable<Integer> {
 
-  @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Properties file (Kafka, registry and fashion.* keys).")
-  Path configFile;
-
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "Kafka brokers (default localhost:9092).")
-  String bootstrapServers;
+  @Mixin ClusterOptions cluster;
 
   @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application id (default fashion-classifier).")
   String applicationId;
-
-  @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Schema registry (default http://localhost:8081).")
-  String schemaRegistryUrl;
 
   @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model bundle directory (default models/default).")
   Path modelDir;
@@ -57,21 +50,10 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics (default 8080, 0: any).")
   Integer httpPort;
 
-  @Option(names = {"-D", "--property"}, paramLabel = "KEY=VALUE",
-      description = "Any setting, e.g. -D security.protocol=SASL_SSL -D fashion.topics.create=false (repeatable).")
-  Map<String, String> properties = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws InterruptedException {
-    if (configFile != null && !Files.isReadable(configFile)) {
-      throw new UserError("config file " + configFile + " cannot be read; check the --config path");
-    }
-    ClassifierConfig config;
-    try {
-      config = ClassifierConfig.load(configFile, System.getenv(), overrides());
-    } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage() + "; fix the setting in --config, the environment or the options", e);
-    }
+    ClassifierConfig config = cluster.load(overrides());
     ModelBundle bundle;
     try {
       bundle = ModelBundle.load(config.modelDir());
@@ -109,10 +91,8 @@ final class StreamCommand implements Callable<Integer> {
   }
 
   private Map<String, String> overrides() {
-    Map<String, String> overrides = new LinkedHashMap<>(properties);
-    put(overrides, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Map<String, String> overrides = new LinkedHashMap<>();
     put(overrides, StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    put(overrides, ClassifierConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
     put(overrides, ClassifierConfig.MODEL_DIR, modelDir);
     put(overrides, ClassifierConfig.BATCH_SIZE, batchSize);
     put(overrides, ClassifierConfig.BATCH_MAX_WAIT_MS, maxWaitMs);
