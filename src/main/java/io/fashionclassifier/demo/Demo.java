@@ -121,7 +121,8 @@ public final class Demo {
               reader.failure());
         }
         DemoSummary summary = DemoSummary.of(scan, stats, reader::cumulative, bundle.version(),
-            !stopped.getAsBoolean() && stats.items() + stats.deadLetters() >= scan.sent());
+            !stopped.getAsBoolean() && stats.items() + stats.deadLetters() >= scan.sent(),
+            DemoSummary.Inference.of(app.registry()));
         write(summary);
         summary.print(out, settings.reportDir());
         return summary;

@@ -1,6 +1,9 @@
 package io.fashionclassifier.demo;
 
 import io.fashionclassifier.scanner.ScannerSimulator;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.FashionClass;
@@ -9,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
@@ -24,13 +28,32 @@ public record DemoSummary(
     long classified, long deadLetters, boolean complete,
     double itemsPerSecond, long latencyP50Millis, long latencyP90Millis, long latencyP99Millis,
     long labelled, long correct, double measuredAccuracy, Double reportedAccuracy, Long reportedLabelled,
-    List<ClassFigures> perClass, List<DemoStats.Mistake> mistakes, String modelVersion) {
+    List<ClassFigures> perClass, List<DemoStats.Mistake> mistakes, String modelVersion, Inference inference) {
+
+  /**
+   * The classifier's own view of its model calls, from its metrics: how many batches, how full, how long.
+   *
+   * @param seconds total time spent in the model
+   */
+  public record Inference(long batches, double meanBatchSize, double seconds) {
+    static Inference of(MeterRegistry registry) {
+      DistributionSummary sizes = registry.find("fashion.batch.size").summary();
+      Timer time = registry.find("fashion.inference.time").timer();
+      return new Inference(sizes == null ? 0 : sizes.count(), sizes == null ? 0 : sizes.mean(),
+          time == null ? 0 : time.totalTime(TimeUnit.NANOSECONDS) / 1e9);
+    }
+
+    double imagesPerSecond() {
+      return seconds <= 0 ? 0 : batches * meanBatchSize / seconds;
+    }
+  }
 
   /** Figures for one class: recall and precision over the labelled items read by the demo. */
   public record ClassFigures(String name, long labelled, double precision, double recall, Double reportedRecall) {}
 
   static DemoSummary of(ScannerSimulator.Summary scan, DemoStats stats,
-      BiFunction<AggregateScope, String, AccuracyAggregate> cumulative, String modelVersion, boolean complete) {
+      BiFunction<AggregateScope, String, AccuracyAggregate> cumulative, String modelVersion, boolean complete,
+      Inference inference) {
     List<ClassFigures> perClass = new ArrayList<>();
     for (FashionClass c : FashionClass.values()) {
       AccuracyAggregate reported = cumulative.apply(AggregateScope.CLASS, c.name());
@@ -44,7 +67,7 @@ public record DemoSummary(
         stats.latencyPercentile(99),
         stats.labelled(), stats.correct(), stats.accuracy(),
         overall == null ? null : overall.getAccuracy(), overall == null ? null : overall.getLabelled(),
-        perClass, stats.mistakes(), modelVersion);
+        perClass, stats.mistakes(), modelVersion, inference);
   }
 
   void print(PrintStream out, Path reportDir) {
@@ -55,6 +78,8 @@ public record DemoSummary(
     out.printf(Locale.ROOT, "  came out       %,d classified items + %,d dead letters%s%n", classified, deadLetters,
         complete ? "" : "  (INCOMPLETE: stopped or timed out before everything came out)");
     out.printf(Locale.ROOT, "  throughput     %,.0f items/s%n", itemsPerSecond);
+    out.printf(Locale.ROOT, "  model calls    %,d batches of %.1f images on average, %.1f s in the model (%,.0f images/s)%n",
+        inference.batches(), inference.meanBatchSize(), inference.seconds(), inference.imagesPerSecond());
     out.printf(Locale.ROOT, "  latency        p50 %,d ms, p90 %,d ms, p99 %,d ms (capture to visible downstream)%n",
         latencyP50Millis, latencyP90Millis, latencyP99Millis);
     out.printf(Locale.ROOT, "  accuracy       %s of %,d labelled items (classifier's own aggregate: %s)%n",

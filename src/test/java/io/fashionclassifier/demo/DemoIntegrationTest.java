@@ -92,6 +92,15 @@ class DemoIntegrationTest {
   }
 
   @Test
+  void everyClassifiedItemWentThroughExactlyOneModelCall() {
+    DemoSummary.Inference inference = summary.inference();
+    assertThat(inference.batches()).isPositive();
+    assertThat(Math.round(inference.batches() * inference.meanBatchSize())).isEqualTo(summary.classified());
+    assertThat(inference.meanBatchSize()).isLessThanOrEqualTo(16);
+    assertThat(inference.seconds()).isPositive();
+  }
+
+  @Test
   void latencyAndThroughputAreMeasured() {
     assertThat(summary.itemsPerSecond()).isPositive();
     assertThat(summary.latencyP50Millis()).isPositive();
