@@ -4,8 +4,11 @@ import io.fashionclassifier.serde.AvroSerializationException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -33,13 +36,18 @@ public final class DeadLetters {
   public static final String TOPIC = "__streams.errors.topic";
   public static final String PARTITION = "__streams.errors.partition";
   public static final String OFFSET = "__streams.errors.offset";
+  /**
+   * When the record failed, ISO-8601 UTC. KIP-1034 has no such header (the dead letter keeps the original record's
+   * timestamp), so it is the classifier's own, on every dead letter whichever path sent it.
+   */
+  public static final String TIME = "fashion.errors.time";
 
   private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
 
   private DeadLetters() {}
 
   /** The original headers plus the KIP-1034 error headers, values as UTF-8 strings as Kafka Streams writes them. */
-  static Headers headers(BufferedRecord source, Exception error) {
+  static Headers headers(BufferedRecord source, Exception error, Instant failedAt) {
     RecordHeaders headers = new RecordHeaders(source.headers().toArray());
     StringWriter stackTrace = new StringWriter();
     error.printStackTrace(new PrintWriter(stackTrace));
@@ -49,7 +57,13 @@ public final class DeadLetters {
     headers.add(TOPIC, utf8(source.topic()));
     headers.add(PARTITION, utf8(Integer.toString(source.partition())));
     headers.add(OFFSET, utf8(Long.toString(source.offset())));
+    headers.add(TIME, utf8(failedAt.toString()));
     return headers;
+  }
+
+  private static void stampTime(List<ProducerRecord<byte[], byte[]>> deadLetters) {
+    byte[] now = utf8(Instant.now().toString());
+    deadLetters.forEach(letter -> letter.headers().add(TIME, now));
   }
 
   private static byte[] utf8(String text) {
@@ -92,6 +106,7 @@ public final class DeadLetters {
         return Response.fail();
       }
       Response response = super.handleError(context, record, exception);
+      stampTime(response.deadLetterQueueRecords());
       if (metrics != null) {
         metrics.deadLetters(ClassifierMetrics.Reason.DESERIALIZATION, response.deadLetterQueueRecords().size());
       }
@@ -119,6 +134,7 @@ public final class DeadLetters {
         return Response.fail();
       }
       Response response = super.handleError(context, record, exception);
+      stampTime(response.deadLetterQueueRecords());
       if (metrics != null) {
         ClassifierMetrics.Reason reason =
             exception instanceof org.apache.kafka.common.errors.SerializationException

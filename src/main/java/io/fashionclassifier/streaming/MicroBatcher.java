@@ -189,7 +189,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private void deadLetter(BufferedRecord record, Exception error, ClassifierMetrics.Reason reason) {
     context.forward(new Record<String, Outcome>(
         null, new Outcome.DeadLetter(record.key(), record.value()), record.timestamp(),
-        DeadLetters.headers(record, error)));
+        DeadLetters.headers(record, error, Instant.ofEpochMilli(context.currentSystemTimeMs()))));
     metrics.deadLetters(reason, 1);
   }
 

@@ -70,6 +70,7 @@ class ClassifierTopologyTest {
       assertThat(header(letter.headers(), DeadLetters.TOPIC)).isEqualTo(TopologyFixture.INPUT);
       assertThat(header(letter.headers(), DeadLetters.PARTITION)).isEqualTo("0");
       assertThat(header(letter.headers(), DeadLetters.OFFSET)).isEqualTo("0");
+      assertThat(Instant.parse(header(letter.headers(), DeadLetters.TIME))).isAfter(Instant.now().minusSeconds(60));
       assertThat(keys(fixture)).as("the stream keeps going").containsExactly("good");
       assertThat(fixture.metrics.deadLetterCount()).isEqualTo(1.0);
     }
@@ -120,6 +121,7 @@ class ClassifierTopologyTest {
       assertThat(header(second.headers(), DeadLetters.EXCEPTION)).isEqualTo(IllegalStateException.class.getName());
       assertThat(header(second.headers(), DeadLetters.MESSAGE)).isEqualTo("model failure on a poison image");
       assertThat(header(second.headers(), DeadLetters.OFFSET)).isEqualTo("1");
+      assertThat(header(second.headers(), DeadLetters.TIME)).isNotBlank();
       assertThat(header(second.headers(), DeadLetters.STACKTRACE)).contains("FakeClassifier.classify");
       assertThat(keys(fixture)).containsExactly("after", "after-2");
       assertThat(fixture.metrics.deadLetterCount()).isEqualTo(2.0);
