@@ -7,6 +7,7 @@ import io.fashionclassifier.local.LocalStack;
 import io.fashionclassifier.model.Architecture;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.scanner.ScanImage;
+import io.fashionclassifier.streaming.ClassifierConfig;
 import io.fashionclassifier.training.Trainer;
 import io.fashionclassifier.training.TrainingConfig;
 import io.fashionclassifier.training.TrainingResult;
@@ -21,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,26 +49,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: see `train --help`).")
   Path dataDir;
 
-  @Option(names = {"-n", "--count"}, defaultValue = "10000", description = "Images to send (default ${DEFAULT-VALUE}).")
-  long count;
-
-  @Option(names = "--rate", defaultValue = "2000",
-      description = "Images per second, 0 for as fast as possible (default ${DEFAULT-VALUE}).")
-  double rate;
-
-  @Option(names = "--scanners", defaultValue = "8", description = "Simulated scanners (default ${DEFAULT-VALUE}).")
-  int scanners;
-
-  @Option(names = "--warehouses", defaultValue = "2", description = "Warehouses (default ${DEFAULT-VALUE}).")
-  int warehouses;
-
-  @Option(names = "--labelled", defaultValue = "1.0",
-      description = "Fraction of images that carry their true label (default ${DEFAULT-VALUE}).")
-  double labelled;
-
-  @Option(names = "--broken", defaultValue = "0.005",
-      description = "Fraction of records broken on purpose, to show the dead-letter topic (default ${DEFAULT-VALUE}).")
-  double broken;
+  @Mixin ScanOptions sending;
 
   @Option(names = "--batch-size", defaultValue = "64", description = "Micro-batch size (default ${DEFAULT-VALUE}).")
   int batchSize;
@@ -83,9 +66,6 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "DIR", defaultValue = "demo-report",
       description = "Where the summary is written (default ${DEFAULT-VALUE}).")
   Path reportDir;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
-  long seed;
 
   @Override
   public Integer call() throws Exception {
@@ -127,8 +107,9 @@ final class DemoCommand implements Callable<Integer> {
           out.println("schema registry: " + registryUrl + " (Apicurio, Confluent-compatible API)");
         }
         out.println("kafka broker:    " + stack.bootstrapServers());
-        Demo.Settings settings = new Demo.Settings(stack.bootstrapServers(), registryUrl, modelDir, count, rate,
-            scanners, warehouses, labelled, broken, batchSize, maxWait, reportDir, Duration.ofMinutes(2), seed);
+        Demo.Settings settings = new Demo.Settings(stack.bootstrapServers(), registryUrl, modelDir,
+            sending.toOptions(ClassifierConfig.defaults().get(ClassifierConfig.TOPIC_INPUT), 0.005), batchSize, maxWait,
+            reportDir, Duration.ofMinutes(2));
         List<ScanImage> images = ScanCommand.fashionMnist(dataDir, "test");
         new Demo(settings, out, System.console() != null).run(images, stop::get);
       }

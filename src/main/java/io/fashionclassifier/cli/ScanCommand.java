@@ -17,15 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,50 +54,22 @@ final class ScanCommand implements Callable<Integer> {
   @Option(names = "--split", defaultValue = "test", description = "Fashion-MNIST split to send: test or train (default ${DEFAULT-VALUE}).")
   String split;
 
-  @Option(names = {"-n", "--count"}, defaultValue = "10000",
-      description = "Records to send; the images are replayed when fewer (default ${DEFAULT-VALUE}).")
-  long count;
-
-  @Option(names = "--rate", defaultValue = "1000",
-      description = "Records per second, 0 for as fast as possible (default ${DEFAULT-VALUE}).")
-  double rate;
-
-  @Option(names = "--scanners", defaultValue = "8", description = "Number of scanners (default ${DEFAULT-VALUE}).")
-  int scanners;
-
-  @Option(names = "--warehouses", defaultValue = "2", description = "Number of warehouses (default ${DEFAULT-VALUE}).")
-  int warehouses;
-
-  @Option(names = "--labelled", defaultValue = "1.0",
-      description = "Fraction of records that carry their true label (default ${DEFAULT-VALUE}).")
-  double labelled;
-
-  @Option(names = "--broken", defaultValue = "0",
-      description = "Fraction of records broken on purpose, to exercise the dead-letter topic (default ${DEFAULT-VALUE}).")
-  double broken;
-
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed; item ids derive from it (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin ScanOptions sending;
 
   @Override
   public Integer call() throws Exception {
     ClassifierConfig config = cluster.load(topic == null ? Map.of() : Map.of(ClassifierConfig.TOPIC_INPUT, topic));
     List<ScanImage> images = imageDir != null ? readDirectory(imageDir, invert) : fashionMnist(dataDir, split);
-    ScannerSimulator.Options options;
-    try {
-      options = new ScannerSimulator.Options(config.inputTopic(), count, rate, scanners, warehouses, labelled,
-          broken, seed);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    ScannerSimulator.Options options = sending.toOptions(config.inputTopic(), 0);
     PrintWriter out = spec.commandLine().getOut();
     AtomicBoolean stop = new AtomicBoolean();
     Thread hook = new Thread(() -> stop.set(true), "scan-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (KafkaProducer<String, byte[]> producer = producer(config);
+    try (KafkaProducer<String, byte[]> producer = ScannerSimulator.producer(config.adminConfig(), "fashion-classifier-scan");
         SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
       serializer.configure(config.serdeConfig(), false);
-      out.printf(Locale.ROOT, "sending %,d records to %s on %s%n", count, config.inputTopic(), config.bootstrapServers());
+      out.printf(Locale.ROOT, "sending %,d records to %s on %s%n", options.count(), config.inputTopic(),
+          config.bootstrapServers());
       out.flush();
       ScannerSimulator.Summary summary = new ScannerSimulator(producer, serializer, options)
           .run(images, stop::get, sent -> { });
@@ -118,19 +86,6 @@ final class ScanCommand implements Callable<Integer> {
         // the hook has run: we were asked to stop
       }
     }
-  }
-
-  static KafkaProducer<String, byte[]> producer(ClassifierConfig config) {
-    Properties props = new Properties();
-    props.putAll(config.adminConfig());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "fashion-classifier-scan");
-    // fail fast when the brokers are not there instead of retrying for minutes
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
   static List<ScanImage> fashionMnist(Path dataDir, String split) {

@@ -25,14 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -45,13 +41,12 @@ public final class Demo {
   /**
    * How to run.
    *
-   * @param count images to send (the source is replayed when smaller)
-   * @param ratePerSecond send rate, 0 for unthrottled
+   * @param scanning what the simulated scanners send, and to which topic
    * @param drainTimeout how long to wait, after the last send, for every record to come out
    */
-  public record Settings(String bootstrapServers, String registryUrl, Path modelDir, long count,
-      double ratePerSecond, int scanners, int warehouses, double labelledFraction, double brokenFraction,
-      int batchSize, Duration maxBatchWait, Path reportDir, Duration drainTimeout, long seed) {}
+  public record Settings(String bootstrapServers, String registryUrl, Path modelDir,
+      ScannerSimulator.Options scanning, int batchSize, Duration maxBatchWait, Path reportDir,
+      Duration drainTimeout) {}
 
   private final Settings settings;
   private final PrintStream out;
@@ -75,6 +70,7 @@ public final class Demo {
     overrides.put(ClassifierConfig.SCHEMA_REGISTRY_URL, settings.registryUrl());
     overrides.put("application.id", "fashion-demo-" + runId);
     overrides.put(ClassifierConfig.MODEL_DIR, settings.modelDir().toString());
+    overrides.put(ClassifierConfig.TOPIC_INPUT, settings.scanning().topic());
     overrides.put(ClassifierConfig.BATCH_SIZE, Integer.toString(settings.batchSize()));
     overrides.put(ClassifierConfig.BATCH_MAX_WAIT_MS, Long.toString(settings.maxBatchWait().toMillis()));
     overrides.put(ClassifierConfig.HTTP_PORT, "0");
@@ -90,12 +86,11 @@ public final class Demo {
       try (OutputReader reader = new OutputReader(config.adminConfig(), config.classifiedTopic(),
               config.aggregatesTopic(), config.deadLetterTopic(), deserializer(config, ClassifiedItem.class),
               deserializer(config, AccuracyAggregate.class), stats);
-          KafkaProducer<String, byte[]> producer = producer(config);
+          KafkaProducer<String, byte[]> producer =
+              ScannerSimulator.producer(config.adminConfig(), "fashion-demo-scanners");
           SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
         serializer.configure(config.serdeConfig(), false);
-        ScannerSimulator scanners = new ScannerSimulator(producer, serializer, new ScannerSimulator.Options(
-            config.inputTopic(), settings.count(), settings.ratePerSecond(), settings.scanners(),
-            settings.warehouses(), settings.labelledFraction(), settings.brokenFraction(), settings.seed()));
+        ScannerSimulator scanners = new ScannerSimulator(producer, serializer, settings.scanning());
 
         Thread live = new Thread(() -> showLive(stats, sent, stopped), "demo-live-view");
         live.setDaemon(true);
@@ -185,15 +180,6 @@ public final class Demo {
     SpecificAvroDeserializer<T> deserializer = new SpecificAvroDeserializer<>();
     deserializer.configure(config.serdeConfig(), false);
     return deserializer;
-  }
-
-  private static KafkaProducer<String, byte[]> producer(ClassifierConfig config) {
-    Properties props = new Properties();
-    props.putAll(config.adminConfig());
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "fashion-demo-scanners");
-    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
   private static Path tempDir(String prefix) {

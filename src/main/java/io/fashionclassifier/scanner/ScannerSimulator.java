@@ -10,13 +10,18 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Plays a fleet of warehouse scanners: sends images to the inventory topic in the Schema Registry wire format,
@@ -82,6 +87,24 @@ public final class ScannerSimulator {
     this.producer = producer;
     this.serializer = serializer;
     this.options = options;
+  }
+
+  /**
+   * A producer for the simulator: acknowledged by all in-sync replicas, and quick to fail when the brokers are not
+   * there rather than retrying for minutes.
+   *
+   * @param clientConfig bootstrap servers and security settings
+   */
+  public static KafkaProducer<String, byte[]> producer(Map<String, Object> clientConfig, String clientId) {
+    Properties props = new Properties();
+    props.putAll(clientConfig);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
   /** The item id of the n-th record: stable for a seed, so reruns are comparable. */

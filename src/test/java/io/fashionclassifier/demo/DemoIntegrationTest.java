@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
 import io.fashionclassifier.scanner.ScanImage;
+import io.fashionclassifier.scanner.ScannerSimulator;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.streaming.ClassifierConfig;
@@ -51,8 +52,10 @@ class DemoIntegrationTest {
     for (int i = 0; i < IMAGES; i++) {
       images.add(new ScanImage(test.image(i), 28, 28, test.label(i)));
     }
-    Demo.Settings settings = new Demo.Settings(bootstrap, registryUrl, SmallModel.bundle(), IMAGES, 0, 4, 2,
-        0.8, 0.04, 16, Duration.ofMillis(20), reportDir, Duration.ofMinutes(2), 7);
+    ScannerSimulator.Options scanning =
+        new ScannerSimulator.Options("inventory-images", IMAGES, 0, 4, 2, 0.8, 0.04, 7);
+    Demo.Settings settings = new Demo.Settings(bootstrap, registryUrl, SmallModel.bundle(), scanning, 16,
+        Duration.ofMillis(20), reportDir, Duration.ofMinutes(2));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     summary = new Demo(settings, new PrintStream(out, true, StandardCharsets.UTF_8), false)
         .run(images, () -> false);
