@@ -52,6 +52,17 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    try (ModelBundle bundle = ModelBundle.load(model);
+        BatchClassifier classifier = bundle.newClassifier()) {
+      List<Prediction> predictions = classifier.classify(readImages());
+      print(bundle, predictions);
+      return 0;
+    } catch (ModelBundleException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+
+  private List<byte[]> readImages() {
     List<byte[]> images = new ArrayList<>(files.size());
     for (Path file : files) {
       if (!Files.isRegularFile(file)) {
@@ -63,14 +74,7 @@ final class PredictCommand implements Callable<Integer> {
         throw new UserError(e.getMessage(), e);
       }
     }
-    try (ModelBundle bundle = ModelBundle.load(model);
-        BatchClassifier classifier = bundle.newClassifier()) {
-      List<Prediction> predictions = classifier.classify(images);
-      print(bundle, predictions);
-      return 0;
-    } catch (ModelBundleException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    return images;
   }
 
   private void print(ModelBundle bundle, List<Prediction> predictions) {

@@ -55,6 +55,16 @@ public final class ImagePreprocessing {
     int[][] gray = new int[height][width];
     // Transparent pixels count as background: dark, or light for an inverted (dark-on-light) photo.
     int background = invert ? 255 : 0;
+    if (image.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+      // getRGB would treat these as linear gray and brighten them; the raster holds the file's values
+      for (int y = 0; y < height; y++) {
+        for (int x = 0; x < width; x++) {
+          int value = image.getRaster().getSample(x, y, 0);
+          gray[y][x] = invert ? 255 - value : value;
+        }
+      }
+      return gray;
+    }
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         int argb = image.getRGB(x, y);

@@ -50,6 +50,8 @@ public final class Trainer {
   private static final int SIDE = FashionMnist.COLUMNS;
   // Keeps activations under glibc's mmap threshold: see BundleClassifier.
   private static final int VALIDATION_BATCH = 128;
+  /** Steps over which the current training speed is measured. */
+  private static final int RESERVE_WINDOW = 50;
 
   private final TrainingConfig config;
   private final PrintStream console;
@@ -133,15 +135,16 @@ public final class Trainer {
 
     /**
      * Keeps enough of the budget for the last validation and the final evaluation (test images, twice with
-     * flip TTA). A fixed reserve is not enough on a busy machine, so the time is estimated from what this
-     * machine does now: a forward pass costs well under half a training step per image, and the last
-     * validation pass is measured directly.
+     * flip TTA). A fixed reserve is not enough on a busy machine, so the time is estimated from the speed this
+     * machine has now: a forward pass costs well under half a training step per image (recent steps), and
+     * validation passes are measured directly. The latest estimate wins, so a passing slowdown does not cut
+     * the run short for good.
      */
     private void reserveTimeForEvaluation(double nanosPerImage, int validationSize) {
       double images = validationSize + (double) testSize * (config.flipAugmentation() ? 2 : 1);
       long estimate = (long) (1.3 * nanosPerImage * images) + 4_000_000_000L;
       long reserve = Math.max(config.evaluationReserve().toNanos(), estimate);
-      deadline = Math.min(deadline, start + config.timeBudget().toNanos() - reserve);
+      deadline = start + config.timeBudget().toNanos() - reserve;
     }
 
     void run(Model model, LabelledImages training, LabelledImages validation) {
@@ -162,6 +165,7 @@ public final class Trainer {
       float[] images = new float[batchSize * PIXELS];
       float[] labels = new float[batchSize];
       long step = 0;
+      double progress = 0;
       try (ai.djl.training.Trainer trainer = model.newTrainer(trainingConfig);
           NDManager bestManager = model.getNDManager().newSubManager()) {
         trainer.initialize(new Shape(batchSize, 1, SIDE, SIDE));
@@ -174,6 +178,8 @@ public final class Trainer {
           long correct = 0;
           int seen = 0;
           long epochStart = System.nanoTime();
+          long windowStart = epochStart;
+          int windowSteps = 0;
           try (ProgressBar bar = progressBar(epoch, (long) stepsPerEpoch * batchSize)) {
             fillBatch(training, order, 0, batchSize, images, labels, random);
             for (int s = 0; s < stepsPerEpoch; s++) {
@@ -183,7 +189,10 @@ public final class Trainer {
                 stoppedBy = "time budget";
                 break;
               }
-              schedule.setProgress(Math.max((double) (now - start) / (deadline - start), (double) step / totalSteps));
+              // never backwards: the deadline moves with the measured speed
+              progress = Math.max(progress,
+                  Math.max((double) (now - start) / (deadline - start), (double) step / totalSteps));
+              schedule.setProgress(progress);
               try (NDManager batch = trainer.getManager().newSubManager()) {
                 NDArray x = batch.create(images, new Shape(batchSize, 1, SIDE, SIDE));
                 NDArray y = batch.create(labels, new Shape(batchSize));
@@ -205,8 +214,12 @@ public final class Trainer {
               }
               seen += batchSize;
               step++;
-              if (step % 50 == 0) {
-                reserveTimeForEvaluation((System.nanoTime() - epochStart) / 2.5 / seen, validation.size());
+              if (++windowSteps == RESERVE_WINDOW) {
+                long windowEnd = System.nanoTime();
+                reserveTimeForEvaluation((windowEnd - windowStart) / 2.5 / (RESERVE_WINDOW * batchSize),
+                    validation.size());
+                windowStart = windowEnd;
+                windowSteps = 0;
               }
               if (bar != null) {
                 bar.stepBy(batchSize);

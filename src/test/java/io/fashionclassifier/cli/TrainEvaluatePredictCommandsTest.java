@@ -79,12 +79,24 @@ class TrainEvaluatePredictCommandsTest {
     Path absent = work.resolve("no-such-model");
 
     Run evaluate = run("evaluate", "--model", absent.toString());
-    Run predict = run("predict", "--model", absent.toString(), work.resolve("photo.png").toString());
+    Run predict = run("predict", "--model", absent.toString(), work.resolve("any.png").toString());
 
     assertThat(evaluate.exitCode).isEqualTo(2);
     assertThat(evaluate.err).isEqualTo("error: model directory " + absent
         + " does not exist; train one with 'train --out " + absent + "'" + System.lineSeparator());
     assertThat(predict.exitCode).isEqualTo(2);
+    assertThat(predict.err).startsWith("error: model directory " + absent + " does not exist");
+  }
+
+  @Test
+  void unreadableImageIsOneLineExitTwo() throws IOException {
+    Path notAnImage = java.nio.file.Files.writeString(work.resolve("notes.png"), "not an image");
+
+    Run predict = run("predict", "--model", model.toString(), notAnImage.toString());
+
+    assertThat(predict.exitCode).isEqualTo(2);
+    assertThat(predict.err).isEqualTo("error: " + notAnImage + ": not a PNG, JPEG, GIF or BMP image"
+        + System.lineSeparator());
   }
 
   @Test

@@ -20,6 +20,19 @@ class ImagePreprocessingTest {
   }
 
   @Test
+  void grayPngValuesAreKeptExactly() throws java.io.IOException {
+    BufferedImage gray = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    gray.getRaster().setSample(10, 10, 0, 100);
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(gray, "png", png);
+    BufferedImage read = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png.toByteArray()));
+
+    byte[] pixels = ImagePreprocessing.toModelInput(read, false);
+
+    assertThat(pixels[10 * 28 + 10] & 0xff).isEqualTo(100);
+  }
+
+  @Test
   void aLargeDarkOnLightPhotoIsInvertedCroppedAndFitted() {
     // a dark 100x50 bar on a white 400x300 canvas: wider than high, so it spans the frame's full width
     BufferedImage photo = new BufferedImage(400, 300, BufferedImage.TYPE_INT_RGB);
