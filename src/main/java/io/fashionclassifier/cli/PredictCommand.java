@@ -91,7 +91,10 @@ final class PredictCommand implements Callable<Integer> {
         result.put("confidence", prediction.confidence());
         List<Map<String, Object>> top = new ArrayList<>();
         for (Prediction.Score score : prediction.topK(TOP)) {
-          top.add(Map.of("label", names.get(score.label()), "probability", score.probability()));
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("label", names.get(score.label()));
+          entry.put("probability", score.probability());
+          top.add(entry);
         }
         result.put("top", top);
         results.add(result);
