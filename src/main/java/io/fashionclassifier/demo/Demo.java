@@ -2,13 +2,13 @@ package io.fashionclassifier.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.scanner.ScanImage;
 import io.fashionclassifier.scanner.ScannerSimulator;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
-import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
@@ -20,14 +20,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -75,8 +76,17 @@ public final class Demo {
     overrides.put(ClassifierConfig.BATCH_MAX_WAIT_MS, Long.toString(settings.maxBatchWait().toMillis()));
     overrides.put(ClassifierConfig.HTTP_PORT, "0");
     overrides.put(ClassifierConfig.TOPICS_PARTITIONS, "2");
-    overrides.put("state.dir", tempDir("fashion-demo-state-").toString());
-    ClassifierConfig config = ClassifierConfig.of(overrides);
+    Path stateDir = tempDir("fashion-demo-state-");
+    overrides.put("state.dir", stateDir.toString());
+    try {
+      return run(ClassifierConfig.of(overrides), images, stopped);
+    } finally {
+      deleteRecursively(stateDir);
+    }
+  }
+
+  private DemoSummary run(ClassifierConfig config, List<ScanImage> images, BooleanSupplier stopped)
+      throws InterruptedException {
 
     DemoStats stats = new DemoStats();
     AtomicLong sent = new AtomicLong();
@@ -182,6 +192,14 @@ public final class Demo {
     return deserializer;
   }
 
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temp directory is not worth failing the demo for
+    }
+  }
+
   private static Path tempDir(String prefix) {
     try {
       return Files.createTempDirectory(prefix);
@@ -192,11 +210,7 @@ public final class Demo {
 
   /** Display names, in label order, for the summary. */
   static String className(int label) {
-    return io.fashionclassifier.dataset.FashionMnist.CLASS_NAMES.get(label);
-  }
-
-  static List<FashionClass> classes() {
-    return new ArrayList<>(List.of(FashionClass.values()));
+    return FashionMnist.CLASS_NAMES.get(label);
   }
 
   static String percent(double value) {
