@@ -10,7 +10,7 @@ final class ScanOptions {
       description = "Records to send; the images are replayed when fewer (default ${DEFAULT-VALUE}).")
   long count;
 
-  @Option(names = "--rate", defaultValue = "500",
+  @Option(names = "--rate", defaultValue = "300",
       description = "Records per second, 0 for as fast as possible (default ${DEFAULT-VALUE}).")
   double rate;
 
