@@ -57,7 +57,7 @@ public final class Main implements Runnable {
 
   /**
    * MXNet and glibc read their thread and allocator settings only when the process starts, and they make a
-   * 2-4x difference (docs/performance.md), so a plain {@code java -jar} re-runs itself once in a child JVM
+   * 2-4x difference (README: Performance settings; docs/training.md), so a plain {@code java -jar} re-runs itself once in a child JVM
    * with those settings added to the environment.
    */
   private static int relaunch(String[] args, Map<String, String> settings)

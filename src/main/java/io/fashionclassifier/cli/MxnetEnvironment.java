@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * Process-level settings that MXNet and glibc read once at start-up. Measured on 2 cores: OpenMP on all
  * cores doubles CPU use, and keeping glibc from unmapping every tensor of more than 3 MB after each batch
- * makes batched inference 1.3-4x faster (docs/performance.md).
+ * makes batched inference 1.3-4x faster (README: Performance settings; docs/training.md).
  */
 final class MxnetEnvironment {
 

@@ -62,7 +62,7 @@ final class StreamCommand implements Callable<Integer> {
     }
     ClassifierApp app;
     try {
-      app = ClassifierApp.start(config, bundle::newClassifier);
+      app = ClassifierApp.start(config, ClassifierApp.classifiers(bundle, config));
     } catch (StreamingException e) {
       bundle.close();
       throw new UserError(e.getMessage(), e);

@@ -43,10 +43,11 @@ public final class Demo {
    * How to run.
    *
    * @param scanning what the simulated scanners send, and to which topic
+   * @param flipTta {@code bundle}, {@code true} or {@code false}: see {@link ClassifierConfig#flipTta()}
    * @param drainTimeout how long to wait, after the last send, for every record to come out
    */
   public record Settings(String bootstrapServers, String registryUrl, Path modelDir,
-      ScannerSimulator.Options scanning, int batchSize, Duration maxBatchWait, Path reportDir,
+      ScannerSimulator.Options scanning, int batchSize, Duration maxBatchWait, String flipTta, Path reportDir,
       Duration drainTimeout) {}
 
   private final Settings settings;
@@ -74,6 +75,7 @@ public final class Demo {
     overrides.put(ClassifierConfig.TOPIC_INPUT, settings.scanning().topic());
     overrides.put(ClassifierConfig.BATCH_SIZE, Integer.toString(settings.batchSize()));
     overrides.put(ClassifierConfig.BATCH_MAX_WAIT_MS, Long.toString(settings.maxBatchWait().toMillis()));
+    overrides.put(ClassifierConfig.MODEL_FLIP_TTA, settings.flipTta());
     overrides.put(ClassifierConfig.HTTP_PORT, "0");
     overrides.put(ClassifierConfig.TOPICS_PARTITIONS, "2");
     Path stateDir = tempDir("fashion-demo-state-");
@@ -91,7 +93,7 @@ public final class Demo {
     DemoStats stats = new DemoStats();
     AtomicLong sent = new AtomicLong();
     try (ModelBundle bundle = ModelBundle.load(settings.modelDir());
-        ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier)) {
+        ClassifierApp app = ClassifierApp.start(config, ClassifierApp.classifiers(bundle, config))) {
       awaitRunning(app, stopped);
       try (OutputReader reader = new OutputReader(config.adminConfig(), config.classifiedTopic(),
               config.aggregatesTopic(), config.deadLetterTopic(), deserializer(config, ClassifiedItem.class),

@@ -32,9 +32,9 @@ final class BundleClassifier implements BatchClassifier {
   private final String version;
   private final float[] byteToInput = new float[256];
 
-  BundleClassifier(Model model, Manifest manifest) {
+  BundleClassifier(Model model, Manifest manifest, boolean flipTta) {
     this.manager = model.getNDManager().newSubManager();
-    this.predictor = model.newPredictor(new ProbabilitiesTranslator(manifest.flipTta()));
+    this.predictor = model.newPredictor(new ProbabilitiesTranslator(flipTta));
     this.version = manifest.version();
     Manifest.Normalization normalization = manifest.normalization();
     for (int value = 0; value < 256; value++) {

@@ -152,9 +152,21 @@ public final class ModelBundle implements AutoCloseable {
     return manifest.version();
   }
 
-  /** A new classifier with its own DJL predictor; not thread-safe, so take one per thread. */
+  /**
+   * A new classifier with its own DJL predictor, predicting the way the bundle was evaluated (with flip
+   * test-time augmentation when the manifest says so); not thread-safe, so take one per thread.
+   */
   public BatchClassifier newClassifier() {
-    return new BundleClassifier(model, manifest);
+    return newClassifier(manifest.flipTta());
+  }
+
+  /**
+   * A new classifier that does ({@code true}) or does not average each prediction with that of the mirrored
+   * image. Switching it off halves the model's work for a few tenths of a percent of accuracy (see
+   * docs/benchmarks.md); the bundle's {@code test_accuracy} holds for {@link #newClassifier()} only.
+   */
+  public BatchClassifier newClassifier(boolean flipTta) {
+    return new BundleClassifier(model, manifest, flipTta);
   }
 
   @Override

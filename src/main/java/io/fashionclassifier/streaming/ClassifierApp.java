@@ -1,6 +1,7 @@
 package io.fashionclassifier.streaming;
 
 import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
@@ -61,6 +62,13 @@ public final class ClassifierApp implements AutoCloseable {
     SpecificAvroSerde<AccuracyAggregate> aggregates = new SpecificAvroSerde<>();
     aggregates.configure(serdeConfig, false);
     return new ClassifierTopology.AvroSerdes(images, items, aggregates);
+  }
+
+  /** One new classifier per call, predicting as {@code config} asks (flip test-time augmentation or not). */
+  public static Supplier<BatchClassifier> classifiers(ModelBundle bundle, ClassifierConfig config) {
+    return config.flipTta()
+        .<Supplier<BatchClassifier>>map(flip -> () -> bundle.newClassifier(flip))
+        .orElse(bundle::newClassifier);
   }
 
   /**

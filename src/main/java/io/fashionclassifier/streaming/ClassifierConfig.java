@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -47,6 +48,8 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
  *   <tr><td>fashion.topics.partitions</td><td>FASHION_TOPICS_PARTITIONS</td><td>6</td></tr>
  *   <tr><td>fashion.topics.replication</td><td>FASHION_TOPICS_REPLICATION</td><td>-1 (broker default)</td></tr>
  *   <tr><td>fashion.http.port</td><td>FASHION_HTTP_PORT</td><td>8080 (0: any free port)</td></tr>
+ *   <tr><td>fashion.model.flip.tta</td><td>FASHION_MODEL_FLIP_TTA</td><td>bundle (as the bundle was evaluated;
+ *       true or false to force flip test-time augmentation on or off: off halves the model's work)</td></tr>
  *   <tr><td>fashion.startup.timeout.ms</td><td>FASHION_STARTUP_TIMEOUT_MS</td><td>15000 (brokers must answer
  *       within it)</td></tr>
  * </table>
@@ -68,6 +71,7 @@ public final class ClassifierConfig {
   public static final String TOPICS_PARTITIONS = "fashion.topics.partitions";
   public static final String TOPICS_REPLICATION = "fashion.topics.replication";
   public static final String HTTP_PORT = "fashion.http.port";
+  public static final String MODEL_FLIP_TTA = "fashion.model.flip.tta";
   public static final String STARTUP_TIMEOUT_MS = "fashion.startup.timeout.ms";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String REGISTRY_USER_INFO = "basic.auth.user.info";
@@ -96,6 +100,7 @@ public final class ClassifierConfig {
     ENVIRONMENT.put("FASHION_TOPICS_PARTITIONS", TOPICS_PARTITIONS);
     ENVIRONMENT.put("FASHION_TOPICS_REPLICATION", TOPICS_REPLICATION);
     ENVIRONMENT.put("FASHION_HTTP_PORT", HTTP_PORT);
+    ENVIRONMENT.put("FASHION_MODEL_FLIP_TTA", MODEL_FLIP_TTA);
     ENVIRONMENT.put("FASHION_STARTUP_TIMEOUT_MS", STARTUP_TIMEOUT_MS);
   }
 
@@ -109,6 +114,7 @@ public final class ClassifierConfig {
     topicPartitions();
     topicReplication();
     httpPort();
+    flipTta();
     startupTimeout();
   }
 
@@ -131,6 +137,7 @@ public final class ClassifierConfig {
     defaults.put(TOPICS_PARTITIONS, "6");
     defaults.put(TOPICS_REPLICATION, "-1");
     defaults.put(HTTP_PORT, "8080");
+    defaults.put(MODEL_FLIP_TTA, "bundle");
     defaults.put(STARTUP_TIMEOUT_MS, "15000");
     return defaults;
   }
@@ -243,6 +250,18 @@ public final class ClassifierConfig {
       throw new IllegalArgumentException(TOPICS_REPLICATION + " must be -1 or a positive number, not " + value);
     }
     return (short) value;
+  }
+
+  /** Flip test-time augmentation forced on or off, or empty to predict as the bundle was evaluated. */
+  public Optional<Boolean> flipTta() {
+    String value = settings.get(MODEL_FLIP_TTA).trim().toLowerCase(Locale.ROOT);
+    return switch (value) {
+      case "bundle" -> Optional.empty();
+      case "true" -> Optional.of(true);
+      case "false" -> Optional.of(false);
+      default -> throw new IllegalArgumentException(
+          MODEL_FLIP_TTA + " must be bundle, true or false, not '" + value + "'");
+    };
   }
 
   public int httpPort() {

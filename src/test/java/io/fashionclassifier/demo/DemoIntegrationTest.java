@@ -55,7 +55,7 @@ class DemoIntegrationTest {
     ScannerSimulator.Options scanning =
         new ScannerSimulator.Options("inventory-images", IMAGES, 0, 4, 2, 0.8, 0.04, 7);
     Demo.Settings settings = new Demo.Settings(bootstrap, registryUrl, SmallModel.bundle(), scanning, 16,
-        Duration.ofMillis(20), reportDir, Duration.ofMinutes(2));
+        Duration.ofMillis(20), "bundle", reportDir, Duration.ofMinutes(2));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     summary = new Demo(settings, new PrintStream(out, true, StandardCharsets.UTF_8), false)
         .run(images, () -> false);

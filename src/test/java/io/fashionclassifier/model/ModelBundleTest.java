@@ -48,7 +48,7 @@ class ModelBundleTest {
       block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
       model.setBlock(block);
       saved = ModelBundle.save(dir, block, architecture, flipTta, Map.of("test", true), null);
-      try (BatchClassifier classifier = new BundleClassifier(model, saved)) {
+      try (BatchClassifier classifier = new BundleClassifier(model, saved, saved.flipTta())) {
         before = classifier.classify(images);
       }
     }
@@ -77,6 +77,20 @@ class ModelBundleTest {
       assertThat(sum).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-4f));
       assertThat(first.get(0).label()).isEqualTo(whole.get(0).label());
       assertThat(classifier.classify(List.of())).isEmpty();
+    }
+  }
+
+  @Test
+  void flipTestTimeAugmentationCanBeSwitchedOffForServing() {
+    saveRandom(Architecture.CNN, true);
+    try (ModelBundle bundle = ModelBundle.load(dir);
+        BatchClassifier asEvaluated = bundle.newClassifier();
+        BatchClassifier withFlip = bundle.newClassifier(true);
+        BatchClassifier withoutFlip = bundle.newClassifier(false)) {
+      List<Prediction> evaluated = asEvaluated.classify(images);
+
+      assertThat(withFlip.classify(images)).isEqualTo(evaluated);
+      assertThat(withoutFlip.classify(images)).isNotEqualTo(evaluated).hasSameSizeAs(evaluated);
     }
   }
 

@@ -15,6 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ClassifierConfigTest {
 
   @Test
+  void flipTestTimeAugmentationFollowsTheBundleUnlessForced() {
+    assertThat(ClassifierConfig.of(Map.of()).flipTta()).isEmpty();
+    assertThat(ClassifierConfig.of(Map.of(ClassifierConfig.MODEL_FLIP_TTA, "false")).flipTta()).contains(false);
+    assertThat(ClassifierConfig.load(null, Map.of("FASHION_MODEL_FLIP_TTA", "TRUE"), Map.of()).flipTta())
+        .contains(true);
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.MODEL_FLIP_TTA, "maybe")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(ClassifierConfig.MODEL_FLIP_TTA);
+  }
+
+  @Test
   void defaultsAreTheDocumentedOnes() {
     ClassifierConfig config = ClassifierConfig.of(Map.of());
     assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
