@@ -2,8 +2,6 @@ package io.fashionclassifier.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -211,8 +209,9 @@ public final class ApicurioRegistry implements AutoCloseable {
   }
 
   private static ApicurioRegistry launch(Path java, Path jar, Path directory, Path logFile) {
-    int port = freePort();
-    int managementPort = freePort();
+    int[] ports = LoopbackPorts.free(2);
+    int port = ports[0];
+    int managementPort = ports[1];
     List<String> command = new ArrayList<>(List.of(java.toString(),
         // Small and quick to start: the registry holds a few schemas and serves a handful of requests.
         "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -329,14 +328,6 @@ public final class ApicurioRegistry implements AutoCloseable {
     throw new IllegalStateException("Apicurio Registry needs Java 21 or newer and none was found" + (tried.isEmpty()
         ? "" : " (not executable: " + tried + ")") + "; set -D" + JAVA_HOME_PROPERTY + "=<JDK home> or "
         + JAVA_HOME_ENV + "=<JDK home>");
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port", e);
-    }
   }
 
   private static String tail(Path logFile) {

@@ -2,9 +2,7 @@ package io.fashionclassifier.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,8 +81,9 @@ public final class KafkaBroker implements AutoCloseable {
     }
     Process process = null;
     try {
-      int brokerPort = freePort();
-      int controllerPort = freePort();
+      int[] ports = LoopbackPorts.free(2);
+      int brokerPort = ports[0];
+      int controllerPort = ports[1];
       Path config = directory.resolve("server.properties");
       writeConfig(config, directory.resolve("data"), brokerPort, controllerPort, overrides);
       Path logFile = directory.resolve("broker.log");
@@ -265,13 +264,6 @@ public final class KafkaBroker implements AutoCloseable {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.fashionclassifier.streaming;
 
+import io.fashionclassifier.local.LoopbackPorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fashionclassifier.dataset.FashionMnist;
@@ -10,10 +11,7 @@ import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.serde.MockSchemaRegistry;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.training.Evaluation;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.HashMap;
@@ -50,8 +48,9 @@ class StreamClassifierContainerTest {
   void classifiesEveryImageOnceAndMatchesTheOfflineAccuracyOnAContainerisedBroker() throws Exception {
     String image = System.getProperty("fashion.kafka.image", DEFAULT_IMAGE);
     assumeImageAvailable(image);
-    int port = freePort();
-    int controllerPort = freePort();
+    int[] ports = LoopbackPorts.free(2);
+    int port = ports[0];
+    int controllerPort = ports[1];
     String bootstrap = "127.0.0.1:" + port;
     String run = UUID.randomUUID().toString().substring(0, 8);
     try (GenericContainer<?> kafka = new GenericContainer<>(DockerImageName.parse(image))
@@ -145,12 +144,6 @@ class StreamClassifierContainerTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   /** Host networking maps no ports, so readiness is checked on the broker itself: port open, node registered. */
   private static final class BrokerAnswers extends AbstractWaitStrategy {
     private final String bootstrap;
@@ -164,6 +157,10 @@ class StreamClassifierContainerTest {
       String[] hostPort = bootstrap.split(":");
       long deadline = System.nanoTime() + startupTimeout.toNanos();
       while (System.nanoTime() < deadline) {
+        if (!waitStrategyTarget.isRunning()) {
+          throw new org.testcontainers.containers.ContainerLaunchException(
+              "the Kafka container exited before it answered; see its log above");
+        }
         try (Socket socket = new Socket()) {
           socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 500);
           try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
