@@ -3,7 +3,6 @@ package io.fashionclassifier.cli;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
-import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.streaming.ClassifierConfig;
 import io.fashionclassifier.watch.TopicWatcher;
 import io.fashionclassifier.watch.WatchBoard;
@@ -66,8 +65,8 @@ final class WatchCommand implements Callable<Integer> {
       }
     }, "watch-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (TopicWatcher watcher = new TopicWatcher(config.adminConfig(), config.classifiedTopic(),
-        config.aggregatesTopic(), deserializer(config), deserializer(config), !fromEnd)) {
+    try (TopicWatcher watcher = new TopicWatcher(config.adminConfig(), config.serdeConfig(),
+        new TopicWatcher.Topics(config.classifiedTopic(), config.aggregatesTopic(), null), !fromEnd)) {
       watcher.run(new TopicWatcher.Listener() {
         @Override
         public void item(ConsumerRecord<String, byte[]> raw, ClassifiedItem item) {
@@ -112,12 +111,5 @@ final class WatchCommand implements Callable<Integer> {
     // Avro's toString() of a specific record is its JSON form
     return "{\"topic\":\"" + raw.topic() + "\",\"partition\":" + raw.partition() + ",\"offset\":" + raw.offset()
         + ",\"value\":" + avroJson + "}";
-  }
-
-  private static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroDeserializer<T> deserializer(
-      ClassifierConfig config) {
-    SpecificAvroDeserializer<T> deserializer = new SpecificAvroDeserializer<>();
-    deserializer.configure(config.serdeConfig(), false);
-    return deserializer;
   }
 }

@@ -8,12 +8,11 @@ import io.fashionclassifier.scanner.ScanImage;
 import io.fashionclassifier.scanner.ScannerSimulator;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
-import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
-import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
 import io.fashionclassifier.streaming.ClassifierApp;
 import io.fashionclassifier.streaming.ClassifierConfig;
+import io.fashionclassifier.watch.TopicWatcher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -95,9 +94,9 @@ public final class Demo {
     try (ModelBundle bundle = ModelBundle.load(settings.modelDir());
         ClassifierApp app = ClassifierApp.start(config, ClassifierApp.classifiers(bundle, config))) {
       awaitRunning(app, stopped);
-      try (OutputReader reader = new OutputReader(config.adminConfig(), config.classifiedTopic(),
-              config.aggregatesTopic(), config.deadLetterTopic(), deserializer(config, ClassifiedItem.class),
-              deserializer(config, AccuracyAggregate.class), stats);
+      try (OutputReader reader = new OutputReader(config.adminConfig(), config.serdeConfig(),
+              new TopicWatcher.Topics(config.classifiedTopic(), config.aggregatesTopic(), config.deadLetterTopic()),
+              stats);
           KafkaProducer<String, byte[]> producer =
               ScannerSimulator.producer(config.adminConfig(), "fashion-demo-scanners");
           SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
@@ -185,13 +184,6 @@ public final class Demo {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the demo report to " + settings.reportDir(), e);
     }
-  }
-
-  private static <T extends org.apache.avro.specific.SpecificRecord> SpecificAvroDeserializer<T> deserializer(
-      ClassifierConfig config, Class<T> type) {
-    SpecificAvroDeserializer<T> deserializer = new SpecificAvroDeserializer<>();
-    deserializer.configure(config.serdeConfig(), false);
-    return deserializer;
   }
 
   private static void deleteRecursively(Path dir) {

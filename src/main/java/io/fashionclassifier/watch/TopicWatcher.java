@@ -2,6 +2,7 @@ package io.fashionclassifier.watch;
 
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +14,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Follows the classifier's two output topics without joining a consumer group (a viewer must not steal
- * partitions from anybody) and hands every record, decoded, to a listener.
+ * Follows the classifier's output topics without joining a consumer group (a viewer must not steal partitions
+ * from anybody) and hands every record, decoded, to a listener. Used by {@code watch} and by the demo's reader.
  */
 public final class TopicWatcher implements AutoCloseable {
 
@@ -27,20 +27,34 @@ public final class TopicWatcher implements AutoCloseable {
     void item(ConsumerRecord<String, byte[]> raw, ClassifiedItem item);
 
     void aggregate(ConsumerRecord<String, byte[]> raw, AccuracyAggregate aggregate);
+
+    /** A record of the dead-letter topic, when one is followed: its original bytes, undecoded. */
+    default void deadLetter(ConsumerRecord<String, byte[]> raw) {}
+  }
+
+  /**
+   * The topics to follow.
+   *
+   * @param deadLetters the dead-letter topic, or null to leave it alone
+   */
+  public record Topics(String items, String aggregates, String deadLetters) {
+    List<String> all() {
+      return deadLetters == null ? List.of(items, aggregates) : List.of(items, aggregates, deadLetters);
+    }
   }
 
   private final KafkaConsumer<String, byte[]> consumer;
-  private final String itemsTopic;
-  private final String aggregatesTopic;
-  private final Deserializer<ClassifiedItem> items;
-  private final Deserializer<AccuracyAggregate> aggregates;
+  private final Topics topics;
+  private final SpecificAvroDeserializer<ClassifiedItem> items = new SpecificAvroDeserializer<>();
+  private final SpecificAvroDeserializer<AccuracyAggregate> aggregates = new SpecificAvroDeserializer<>();
 
   /**
    * @param kafkaProperties client properties (bootstrap servers, security); group and deserializers are set here
+   * @param serdeProperties schema registry settings for decoding the values
    * @param fromBeginning read the topics from their start rather than only what arrives from now on
    */
-  public TopicWatcher(Map<String, Object> kafkaProperties, String itemsTopic, String aggregatesTopic,
-      Deserializer<ClassifiedItem> items, Deserializer<AccuracyAggregate> aggregates, boolean fromBeginning) {
+  public TopicWatcher(Map<String, Object> kafkaProperties, Map<String, Object> serdeProperties, Topics topics,
+      boolean fromBeginning) {
     Properties props = new Properties();
     props.putAll(kafkaProperties);
     // The stream classifier writes transactionally: only committed results are shown.
@@ -49,13 +63,12 @@ public final class TopicWatcher implements AutoCloseable {
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-    this.itemsTopic = itemsTopic;
-    this.aggregatesTopic = aggregatesTopic;
-    this.items = items;
-    this.aggregates = aggregates;
+    this.topics = topics;
+    items.configure(serdeProperties, false);
+    aggregates.configure(serdeProperties, false);
 
     List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : List.of(itemsTopic, aggregatesTopic)) {
+    for (String topic : topics.all()) {
       consumer.partitionsFor(topic).forEach(
           p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
     }
@@ -72,12 +85,13 @@ public final class TopicWatcher implements AutoCloseable {
     long nextTick = System.nanoTime() + tickEvery.toNanos();
     while (!stop.getAsBoolean()) {
       for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-        if (record.value() == null) {
+        if (record.topic().equals(topics.deadLetters())) {
+          listener.deadLetter(record);
+        } else if (record.value() == null) {
           continue;
-        }
-        if (record.topic().equals(itemsTopic)) {
+        } else if (record.topic().equals(topics.items())) {
           listener.item(record, items.deserialize(record.topic(), record.headers(), record.value()));
-        } else if (record.topic().equals(aggregatesTopic)) {
+        } else if (record.topic().equals(topics.aggregates())) {
           listener.aggregate(record, aggregates.deserialize(record.topic(), record.headers(), record.value()));
         }
       }
