@@ -61,9 +61,14 @@ public final class DeadLetters {
     return headers;
   }
 
-  private static void stampTime(List<ProducerRecord<byte[], byte[]>> deadLetters) {
+  /** Adds the failure time to the dead letters Kafka Streams is about to send, and counts them. */
+  private static void sending(
+      List<ProducerRecord<byte[], byte[]>> deadLetters, ClassifierMetrics metrics, ClassifierMetrics.Reason reason) {
     byte[] now = utf8(Instant.now().toString());
     deadLetters.forEach(letter -> letter.headers().add(TIME, now));
+    if (metrics != null) {
+      metrics.deadLetters(reason, deadLetters.size());
+    }
   }
 
   private static byte[] utf8(String text) {
@@ -84,6 +89,14 @@ public final class DeadLetters {
     return false;
   }
 
+  private static boolean stopForOutage(Exception exception) {
+    if (!isOutage(exception)) {
+      return false;
+    }
+    log.error("schema registry unavailable; stopping rather than dead-lettering good records", exception);
+    return true;
+  }
+
   private static ClassifierMetrics metrics(Map<String, ?> configs) {
     return configs.get(METRICS_CONFIG) instanceof ClassifierMetrics metrics ? metrics : null;
   }
@@ -101,15 +114,11 @@ public final class DeadLetters {
     @Override
     public Response handleError(
         ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-      if (isOutage(exception)) {
-        log.error("schema registry unavailable; stopping rather than dead-lettering good records", exception);
+      if (stopForOutage(exception)) {
         return Response.fail();
       }
       Response response = super.handleError(context, record, exception);
-      stampTime(response.deadLetterQueueRecords());
-      if (metrics != null) {
-        metrics.deadLetters(ClassifierMetrics.Reason.DESERIALIZATION, response.deadLetterQueueRecords().size());
-      }
+      sending(response.deadLetterQueueRecords(), metrics, ClassifierMetrics.Reason.DESERIALIZATION);
       return response;
     }
   }
@@ -129,19 +138,14 @@ public final class DeadLetters {
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-      if (isOutage(exception)) {
-        log.error("schema registry unavailable; stopping rather than dead-lettering good records", exception);
+      if (stopForOutage(exception)) {
         return Response.fail();
       }
       Response response = super.handleError(context, record, exception);
-      stampTime(response.deadLetterQueueRecords());
-      if (metrics != null) {
-        ClassifierMetrics.Reason reason =
-            exception instanceof org.apache.kafka.common.errors.SerializationException
-                ? ClassifierMetrics.Reason.DESERIALIZATION
-                : ClassifierMetrics.Reason.PROCESSING;
-        metrics.deadLetters(reason, response.deadLetterQueueRecords().size());
-      }
+      sending(response.deadLetterQueueRecords(), metrics,
+          exception instanceof org.apache.kafka.common.errors.SerializationException
+              ? ClassifierMetrics.Reason.DESERIALIZATION
+              : ClassifierMetrics.Reason.PROCESSING);
       return response;
     }
   }
