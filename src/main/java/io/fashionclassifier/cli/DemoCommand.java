@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -90,18 +88,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     ensureModel(data, out);
 
-    AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.set(true);
-      try {
-        finished.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "demo-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
+    try (StopSignal stop = StopSignal.install("demo")) {
       out.println("starting a Kafka broker" + (registry.equals("mock") ? "" : " and a schema registry") + " ...");
       try (LocalStack stack = LocalStack.start(!registry.equals("mock"))) {
         String registryUrl = stack.registryUrl().orElse(null);
@@ -118,17 +105,10 @@ final class DemoCommand implements Callable<Integer> {
         Demo.Settings settings = new Demo.Settings(stack.bootstrapServers(), registryUrl, modelDir,
             sending.toOptions(ClassifierConfig.defaults().get(ClassifierConfig.TOPIC_INPUT), 0.005), batchSize, maxWait,
             flipTta, reportDir, Duration.ofMinutes(2));
-        List<ScanImage> images = ScanCommand.fashionMnist(dataDir, "test");
-        new Demo(settings, out, System.console() != null).run(images, stop::get);
+        List<ScanImage> images = ScanCommand.scanImages(data.test());
+        new Demo(settings, out, System.console() != null).run(images, stop::requested);
       }
-      return stop.get() ? 130 : 0;
-    } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook waits for `finished`
-      }
+      return stop.requested() ? 130 : 0;
     }
   }
 

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
@@ -62,29 +61,22 @@ final class ScanCommand implements Callable<Integer> {
     List<ScanImage> images = imageDir != null ? readDirectory(imageDir, invert) : fashionMnist(dataDir, split);
     ScannerSimulator.Options options = sending.toOptions(config.inputTopic(), 0);
     PrintWriter out = spec.commandLine().getOut();
-    AtomicBoolean stop = new AtomicBoolean();
-    Thread hook = new Thread(() -> stop.set(true), "scan-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (KafkaProducer<String, byte[]> producer = ScannerSimulator.producer(config.adminConfig(), "fashion-classifier-scan");
+    // Ctrl-C stops sending; what was sent is flushed before the JVM exits
+    try (StopSignal stop = StopSignal.install("scan");
+        KafkaProducer<String, byte[]> producer = ScannerSimulator.producer(config.adminConfig(), "fashion-classifier-scan");
         SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
       serializer.configure(config.serdeConfig(), false);
       out.printf(Locale.ROOT, "sending %,d records to %s on %s%n", options.count(), config.inputTopic(),
           config.bootstrapServers());
       out.flush();
       ScannerSimulator.Summary summary = new ScannerSimulator(producer, serializer, options)
-          .run(images, stop::get, sent -> { });
+          .run(images, stop::requested, sent -> { });
       out.println(summary);
       out.flush();
       return 0;
     } catch (KafkaException | IllegalStateException e) {
       throw new UserError("sending failed: " + e.getMessage()
           + " (check --bootstrap-servers and --schema-registry-url)", e);
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook has run: we were asked to stop
-      }
     }
   }
 
@@ -95,11 +87,14 @@ final class ScanCommand implements Callable<Integer> {
     } catch (DatasetException e) {
       throw new UserError(e.getMessage(), e);
     }
-    LabelledImages images = switch (split) {
+    return scanImages(switch (split) {
       case "test" -> data.test();
       case "train" -> data.train();
       default -> throw new UserError("--split must be test or train, not '" + split + "'");
-    };
+    });
+  }
+
+  static List<ScanImage> scanImages(LabelledImages images) {
     List<ScanImage> result = new ArrayList<>(images.size());
     for (int i = 0; i < images.size(); i++) {
       result.add(new ScanImage(images.image(i), images.columns(), images.rows(), images.label(i)));

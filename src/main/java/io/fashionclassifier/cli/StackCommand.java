@@ -3,7 +3,6 @@ package io.fashionclassifier.cli;
 import io.fashionclassifier.local.LocalStack;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,25 +21,8 @@ final class StackCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stopped.countDown();
-      try {
-        closed.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "stack-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    LocalStack stack;
-    try {
-      stack = LocalStack.start(!noRegistry);
-    } catch (RuntimeException e) {
-      closed.countDown();
-      throw new UserError("the local stack did not start: " + e.getMessage(), e);
-    }
-    try (stack) {
+    try (StopSignal stop = StopSignal.install("stack");
+        LocalStack stack = start()) {
       out.println("bootstrap servers:   " + stack.bootstrapServers());
       out.println("schema registry:     " + stack.registryUrl().orElse("none (" + stack.registryNote() + ")"));
       out.println();
@@ -49,12 +31,18 @@ final class StackCommand implements Callable<Integer> {
       out.println();
       out.println("running; Ctrl-C stops both");
       out.flush();
-      stopped.await();
+      stop.await();
       out.println("stopping");
       out.flush();
-    } finally {
-      closed.countDown();
     }
     return 0;
+  }
+
+  private LocalStack start() {
+    try {
+      return LocalStack.start(!noRegistry);
+    } catch (RuntimeException e) {
+      throw new UserError("the local stack did not start: " + e.getMessage(), e);
+    }
   }
 }

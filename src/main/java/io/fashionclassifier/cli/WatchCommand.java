@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -54,18 +52,8 @@ final class WatchCommand implements Callable<Integer> {
     boolean terminal = System.console() != null && !json;
     WatchBoard board = new WatchBoard(latest, FashionMnist.CLASS_NAMES::get);
     long stopAt = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-    AtomicBoolean stop = new AtomicBoolean();
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.set(true);
-      try {
-        done.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "watch-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (TopicWatcher watcher = new TopicWatcher(config.adminConfig(), config.serdeConfig(),
+    try (StopSignal stop = StopSignal.install("watch");
+        TopicWatcher watcher = new TopicWatcher(config.adminConfig(), config.serdeConfig(),
         new TopicWatcher.Topics(config.classifiedTopic(), config.aggregatesTopic(), null), !fromEnd)) {
       watcher.run(new TopicWatcher.Listener() {
         @Override
@@ -83,7 +71,7 @@ final class WatchCommand implements Callable<Integer> {
             out.println(jsonLine(raw, aggregate.toString()));
           }
         }
-      }, () -> stop.get() || System.nanoTime() >= stopAt, refresh, () -> {
+      }, () -> stop.requested() || System.nanoTime() >= stopAt, refresh, () -> {
         if (!json) {
           // a terminal gets the view redrawn in place; a pipe or file gets successive snapshots
           out.print(terminal ? "\033[H\033[2J" + board.render(Instant.now()) : board.render(Instant.now()) + "\n");
@@ -97,13 +85,6 @@ final class WatchCommand implements Callable<Integer> {
       throw new UserError("cannot read " + config.classifiedTopic() + " / " + config.aggregatesTopic() + " on "
           + config.bootstrapServers() + ": " + e.getMessage() + " (check --bootstrap-servers and that `stream` has "
           + "created the topics)", e);
-    } finally {
-      done.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running and waits for `done`
-      }
     }
   }
 
