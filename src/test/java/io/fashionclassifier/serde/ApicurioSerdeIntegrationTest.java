@@ -7,7 +7,6 @@ import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.ApicurioRegistryExtension;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
@@ -60,9 +59,9 @@ class ApicurioSerdeIntegrationTest {
 
   @Test
   void olderWriterNewerReader() {
-    byte[] bytes = genericSerializer().serialize(topic, v0Image("old-1"));
+    byte[] bytes = TestRecords.genericSerializer(config).serialize(topic, TestRecords.v0Image("old-1"));
 
-    InventoryImage image = specificDeserializer().deserialize(topic, bytes);
+    InventoryImage image = TestRecords.specificDeserializer(config).deserialize(topic, bytes);
 
     assertThat(image.getItemId()).isEqualTo("old-1");
     assertThat(image.getLabel()).isNull();
@@ -75,13 +74,13 @@ class ApicurioSerdeIntegrationTest {
     current.serialize(topic, TestRecords.image("v1", FashionClass.BAG));
     Schema v2 = TestRecords.schema("InventoryImage-v2");
     GenericRecord newer = new GenericData.Record(v2);
-    GenericRecord v0 = v0Image("new-1");
+    GenericRecord v0 = TestRecords.v0Image("new-1");
     v0.getSchema().getFields().forEach(f -> newer.put(f.name(), v0.get(f.name())));
     newer.put("label", new GenericData.EnumSymbol(v2.getField("label").schema().getTypes().get(1), "TROUSER"));
     newer.put("exposureMicros", 125L);
 
-    byte[] bytes = genericSerializer().serialize(topic, newer);
-    InventoryImage image = specificDeserializer().deserialize(topic, bytes);
+    byte[] bytes = TestRecords.genericSerializer(config).serialize(topic, newer);
+    InventoryImage image = TestRecords.specificDeserializer(config).deserialize(topic, bytes);
 
     assertThat(client.getLatestSchemaMetadata(topic + "-value").version()).isEqualTo(2);
     assertThat(image.getItemId()).isEqualTo("new-1");
@@ -97,7 +96,7 @@ class ApicurioSerdeIntegrationTest {
         () -> client.register(topic + "-value", incompatible));
     GenericRecord record = new GenericData.Record(incompatible);
     SchemaRegistryAccessException viaSerializer = catchThrowableOfType(SchemaRegistryAccessException.class,
-        () -> genericSerializer().serialize(topic, record));
+        () -> TestRecords.genericSerializer(config).serialize(topic, record));
 
     assertThat(direct.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
     assertThat(direct.status()).isEqualTo(409);
@@ -114,7 +113,7 @@ class ApicurioSerdeIntegrationTest {
     SchemaRegistryException noId = catchThrowableOfType(SchemaRegistryException.class,
         () -> client.getSchemaById(Integer.MAX_VALUE));
     UnknownSchemaIdException viaDeserializer = catchThrowableOfType(UnknownSchemaIdException.class,
-        () -> specificDeserializer().deserialize(topic, new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 0}));
+        () -> TestRecords.specificDeserializer(config).deserialize(topic, new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 0}));
 
     assertThat(noSubject.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND);
     assertThat(noId.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
@@ -132,29 +131,5 @@ class ApicurioSerdeIntegrationTest {
 
     assertThat(e.errorCode()).isIn(SchemaRegistryException.SUBJECT_NOT_FOUND,
         SchemaRegistryException.SCHEMA_NOT_FOUND);
-  }
-
-  private KafkaAvroSerializer genericSerializer() {
-    KafkaAvroSerializer serializer = new KafkaAvroSerializer();
-    serializer.configure(config, false);
-    return serializer;
-  }
-
-  private SpecificAvroDeserializer<InventoryImage> specificDeserializer() {
-    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
-    deserializer.configure(config, false);
-    return deserializer;
-  }
-
-  private static GenericRecord v0Image(String itemId) {
-    GenericRecord record = new GenericData.Record(TestRecords.schema("InventoryImage-v0"));
-    record.put("itemId", itemId);
-    record.put("scannerId", "scanner-1");
-    record.put("warehouseId", "wh-1");
-    record.put("captureTime", 1_000L);
-    record.put("width", 2);
-    record.put("height", 2);
-    record.put("pixels", ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
-    return record;
   }
 }

@@ -28,9 +28,9 @@ class SchemaEvolutionTest {
 
   @Test
   void readsRecordsOfAnOlderProducerWithTheOptionalFieldAtItsDefault() {
-    byte[] bytes = genericSerializer().serialize(TOPIC, v0Image("old-1"));
+    byte[] bytes = TestRecords.genericSerializer(config).serialize(TOPIC, TestRecords.v0Image("old-1"));
 
-    InventoryImage image = specificDeserializer().deserialize(TOPIC, bytes);
+    InventoryImage image = TestRecords.specificDeserializer(config).deserialize(TOPIC, bytes);
 
     assertThat(image.getItemId()).isEqualTo("old-1");
     assertThat(image.getCaptureTime()).isEqualTo(Instant.ofEpochMilli(1_000));
@@ -44,13 +44,13 @@ class SchemaEvolutionTest {
     current.serialize(TOPIC, TestRecords.image("current", FashionClass.DRESS)); // v1 is registered first
     Schema v2 = TestRecords.schema("InventoryImage-v2");
     GenericRecord newer = new GenericData.Record(v2);
-    GenericRecord v0 = v0Image("new-1");
+    GenericRecord v0 = TestRecords.v0Image("new-1");
     v0.getSchema().getFields().forEach(f -> newer.put(f.name(), v0.get(f.name())));
     newer.put("label", new GenericData.EnumSymbol(v2.getField("label").schema().getTypes().get(1), "SANDAL"));
     newer.put("exposureMicros", 250L);
-    byte[] bytes = genericSerializer().serialize(TOPIC, newer);
+    byte[] bytes = TestRecords.genericSerializer(config).serialize(TOPIC, newer);
 
-    InventoryImage image = specificDeserializer().deserialize(TOPIC, bytes);
+    InventoryImage image = TestRecords.specificDeserializer(config).deserialize(TOPIC, bytes);
 
     assertThat(image.getItemId()).isEqualTo("new-1");
     assertThat(image.getLabel()).isEqualTo(FashionClass.SANDAL);
@@ -59,7 +59,7 @@ class SchemaEvolutionTest {
 
   @Test
   void genericReaderWithUseLatestVersionReadsOldRecordsIntoTheLatestSchema() {
-    byte[] old = genericSerializer().serialize(TOPIC, v0Image("old-2"));
+    byte[] old = TestRecords.genericSerializer(config).serialize(TOPIC, TestRecords.v0Image("old-2"));
     MockSchemaRegistry.getClientForScope(scope).register(TOPIC + "-value", InventoryImage.getClassSchema());
     GenericAvroSerde serde = new GenericAvroSerde();
     serde.configure(Map.of("schema.registry.url", "mock://" + scope, "use.latest.version", "true"), false);
@@ -90,29 +90,5 @@ class SchemaEvolutionTest {
     assertThat(written.getSchema()).isEqualTo(v2);
     assertThat(written.get("label")).hasToString("SHIRT");
     assertThat(written.get("exposureMicros")).isNull();
-  }
-
-  private KafkaAvroSerializer genericSerializer() {
-    KafkaAvroSerializer serializer = new KafkaAvroSerializer();
-    serializer.configure(config, false);
-    return serializer;
-  }
-
-  private SpecificAvroDeserializer<InventoryImage> specificDeserializer() {
-    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
-    deserializer.configure(config, false);
-    return deserializer;
-  }
-
-  private static GenericRecord v0Image(String itemId) {
-    GenericRecord record = new GenericData.Record(TestRecords.schema("InventoryImage-v0"));
-    record.put("itemId", itemId);
-    record.put("scannerId", "scanner-1");
-    record.put("warehouseId", "wh-1");
-    record.put("captureTime", 1_000L);
-    record.put("width", 2);
-    record.put("height", 2);
-    record.put("pixels", ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
-    return record;
   }
 }

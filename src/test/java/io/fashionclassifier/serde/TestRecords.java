@@ -7,8 +7,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 
 /** Records and test-only schemas shared by the serde tests. */
 final class TestRecords {
@@ -57,5 +60,30 @@ final class TestRecords {
 
   static String uniqueScope() {
     return "test-" + UUID.randomUUID();
+  }
+
+  /** A record in the oldest test schema (no label), as an older producer would write it. */
+  static GenericRecord v0Image(String itemId) {
+    GenericRecord record = new GenericData.Record(schema("InventoryImage-v0"));
+    record.put("itemId", itemId);
+    record.put("scannerId", "scanner-1");
+    record.put("warehouseId", "wh-1");
+    record.put("captureTime", 1_000L);
+    record.put("width", 2);
+    record.put("height", 2);
+    record.put("pixels", ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+    return record;
+  }
+
+  static KafkaAvroSerializer genericSerializer(Map<String, ?> config) {
+    KafkaAvroSerializer serializer = new KafkaAvroSerializer();
+    serializer.configure(config, false);
+    return serializer;
+  }
+
+  static SpecificAvroDeserializer<InventoryImage> specificDeserializer(Map<String, ?> config) {
+    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(config, false);
+    return deserializer;
   }
 }
