@@ -12,11 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -42,6 +45,7 @@ public final class KafkaTestClients {
     try (KafkaProducer<String, InventoryImage> producer =
         new KafkaProducer<>(config, new StringSerializer(), serializer)) {
       Instant now = Instant.now();
+      List<Future<RecordMetadata>> sent = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         InventoryImage image = InventoryImage.newBuilder()
             .setItemId(itemId(i))
@@ -53,9 +57,24 @@ public final class KafkaTestClients {
             .setPixels(ByteBuffer.wrap(images.image(i)))
             .setLabel(FashionClass.values()[images.label(i)])
             .build();
-        producer.send(new ProducerRecord<>(topic, image.getItemId(), image));
+        sent.add(producer.send(new ProducerRecord<>(topic, image.getItemId(), image)));
       }
       producer.flush();
+      awaitAll(sent);
+    }
+  }
+
+  /** A send that failed would otherwise look like a record the classifier lost. */
+  private static void awaitAll(List<Future<RecordMetadata>> sent) {
+    for (int i = 0; i < sent.size(); i++) {
+      try {
+        sent.get(i).get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("the test producer could not send record " + i + ": " + e.getCause(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while sending test records", e);
+      }
     }
   }
 
@@ -63,8 +82,9 @@ public final class KafkaTestClients {
     Map<String, Object> config = Map.of("bootstrap.servers", bootstrap, "acks", "all");
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(topic, key, value));
+      Future<RecordMetadata> sent = producer.send(new ProducerRecord<>(topic, key, value));
       producer.flush();
+      awaitAll(List.of(sent));
     }
   }
 

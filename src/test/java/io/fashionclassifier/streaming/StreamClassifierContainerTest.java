@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.StreamsConfig;
@@ -86,11 +87,13 @@ class StreamClassifierContainerTest {
         try {
           KafkaTestClients.produceImages(bootstrap, config.serdeConfig(), config.inputTopic(), test, IMAGES);
           List<ConsumerRecord<String, byte[]>> classified = KafkaTestClients.readCommitted(bootstrap,
-              config.classifiedTopic(), KafkaTestClients.bytes(), records -> records.size() >= IMAGES,
-              Duration.ofMinutes(2), Duration.ofSeconds(1));
+              config.classifiedTopic(), KafkaTestClients.bytes(), records -> distinctKeys(records) >= IMAGES,
+              Duration.ofMinutes(3), Duration.ofSeconds(1));
           Map<String, Long> perItem = classified.stream()
               .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
-          assertThat(perItem).hasSize(IMAGES);
+          assertThat(perItem)
+              .withFailMessage(() -> diagnosis(perItem, app, bootstrap, config, kafka))
+              .hasSize(IMAGES);
           assertThat(perItem.values()).containsOnly(1L);
 
           SpecificAvroDeserializer<AccuracyAggregate> figures = new SpecificAvroDeserializer<>();
@@ -112,6 +115,33 @@ class StreamClassifierContainerTest {
         MockSchemaRegistry.dropScope(scope);
       }
     }
+  }
+
+  private static long distinctKeys(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().map(ConsumerRecord::key).distinct().count();
+  }
+
+  /** What a failure needs to be told apart: lost, dead-lettered, stalled (app stopped?) or a broker problem. */
+  private static String diagnosis(Map<String, Long> perItem, ClassifierApp app, String bootstrap,
+      ClassifierConfig config, GenericContainer<?> kafka) {
+    List<String> missing = IntStream.range(0, IMAGES).mapToObj(KafkaTestClients::itemId)
+        .filter(id -> !perItem.containsKey(id)).toList();
+    List<String> letters = KafkaTestClients.readCommitted(bootstrap, config.deadLetterTopic(),
+            KafkaTestClients.bytes(), records -> false, Duration.ofSeconds(5), Duration.ZERO).stream()
+        .map(r -> r.key() + " (" + header(r, DeadLetters.EXCEPTION) + ": " + header(r, DeadLetters.MESSAGE) + ")")
+        .toList();
+    List<String> brokerProblems = kafka.getLogs().lines()
+        .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+    return String.format("%d of %d items classified; %d missing, first %s; Kafka Streams is %s;"
+            + " %d dead letters %s; broker warnings and errors (last 20):%n%s",
+        perItem.size(), IMAGES, missing.size(), missing.subList(0, Math.min(10, missing.size())), app.state(),
+        letters.size(), letters.subList(0, Math.min(10, letters.size())),
+        String.join("\n", brokerProblems.subList(Math.max(0, brokerProblems.size() - 20), brokerProblems.size())));
+  }
+
+  private static String header(ConsumerRecord<?, ?> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null ? "-" : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static void assumeImageAvailable(String image) {
