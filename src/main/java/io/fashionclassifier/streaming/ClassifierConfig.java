@@ -44,6 +44,10 @@ import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
  *   <tr><td>fashion.topic.dlq</td><td>FASHION_TOPIC_DLQ</td><td>inventory-dlq</td></tr>
  *   <tr><td>fashion.batch.size</td><td>FASHION_BATCH_SIZE</td><td>64</td></tr>
  *   <tr><td>fashion.batch.max.wait.ms</td><td>FASHION_BATCH_MAX_WAIT_MS</td><td>20</td></tr>
+ *   <tr><td>fashion.aggregates.window.ms</td><td>FASHION_AGGREGATES_WINDOW_MS</td><td>60000 (tumbling window of the
+ *       windowed accuracy figures)</td></tr>
+ *   <tr><td>fashion.aggregates.grace.ms</td><td>FASHION_AGGREGATES_GRACE_MS</td><td>30000 (how late, by capture
+ *       time, an item may arrive and still count in its window; 0 allowed)</td></tr>
  *   <tr><td>fashion.topics.create</td><td>FASHION_TOPICS_CREATE</td><td>true (false: fail if one is missing)</td></tr>
  *   <tr><td>fashion.topics.partitions</td><td>FASHION_TOPICS_PARTITIONS</td><td>6</td></tr>
  *   <tr><td>fashion.topics.replication</td><td>FASHION_TOPICS_REPLICATION</td><td>-1 (broker default)</td></tr>
@@ -67,6 +71,8 @@ public final class ClassifierConfig {
   public static final String TOPIC_DLQ = "fashion.topic.dlq";
   public static final String BATCH_SIZE = "fashion.batch.size";
   public static final String BATCH_MAX_WAIT_MS = "fashion.batch.max.wait.ms";
+  public static final String AGGREGATES_WINDOW_MS = "fashion.aggregates.window.ms";
+  public static final String AGGREGATES_GRACE_MS = "fashion.aggregates.grace.ms";
   public static final String TOPICS_CREATE = "fashion.topics.create";
   public static final String TOPICS_PARTITIONS = "fashion.topics.partitions";
   public static final String TOPICS_REPLICATION = "fashion.topics.replication";
@@ -96,6 +102,8 @@ public final class ClassifierConfig {
     ENVIRONMENT.put("FASHION_TOPIC_DLQ", TOPIC_DLQ);
     ENVIRONMENT.put("FASHION_BATCH_SIZE", BATCH_SIZE);
     ENVIRONMENT.put("FASHION_BATCH_MAX_WAIT_MS", BATCH_MAX_WAIT_MS);
+    ENVIRONMENT.put("FASHION_AGGREGATES_WINDOW_MS", AGGREGATES_WINDOW_MS);
+    ENVIRONMENT.put("FASHION_AGGREGATES_GRACE_MS", AGGREGATES_GRACE_MS);
     ENVIRONMENT.put("FASHION_TOPICS_CREATE", TOPICS_CREATE);
     ENVIRONMENT.put("FASHION_TOPICS_PARTITIONS", TOPICS_PARTITIONS);
     ENVIRONMENT.put("FASHION_TOPICS_REPLICATION", TOPICS_REPLICATION);
@@ -111,6 +119,8 @@ public final class ClassifierConfig {
     // validate eagerly, so a typo fails at start-up with the key's name
     batchSize();
     maxBatchWait();
+    window();
+    windowGrace();
     topicPartitions();
     topicReplication();
     httpPort();
@@ -133,6 +143,8 @@ public final class ClassifierConfig {
     defaults.put(TOPIC_DLQ, "inventory-dlq");
     defaults.put(BATCH_SIZE, "64");
     defaults.put(BATCH_MAX_WAIT_MS, "20");
+    defaults.put(AGGREGATES_WINDOW_MS, "60000");
+    defaults.put(AGGREGATES_GRACE_MS, "30000");
     defaults.put(TOPICS_CREATE, "true");
     defaults.put(TOPICS_PARTITIONS, "6");
     defaults.put(TOPICS_REPLICATION, "-1");
@@ -235,6 +247,20 @@ public final class ClassifierConfig {
     return Duration.ofMillis(positiveInt(BATCH_MAX_WAIT_MS));
   }
 
+  /** Size of the tumbling windows of the windowed accuracy figures. */
+  public Duration window() {
+    return Duration.ofMillis(positiveInt(AGGREGATES_WINDOW_MS));
+  }
+
+  /** How late, by capture time, an item may arrive and still count in its window. */
+  public Duration windowGrace() {
+    int grace = integer(AGGREGATES_GRACE_MS);
+    if (grace < 0) {
+      throw new IllegalArgumentException(AGGREGATES_GRACE_MS + " must be 0 or more, not " + grace);
+    }
+    return Duration.ofMillis(grace);
+  }
+
   public boolean createTopics() {
     return Boolean.parseBoolean(settings.get(TOPICS_CREATE));
   }
@@ -284,7 +310,8 @@ public final class ClassifierConfig {
   /** The topology's own settings. */
   public ClassifierTopology.Settings topologySettings() {
     return new ClassifierTopology.Settings(
-        inputTopic(), classifiedTopic(), aggregatesTopic(), deadLetterTopic(), batchSize(), maxBatchWait());
+        inputTopic(), classifiedTopic(), aggregatesTopic(), deadLetterTopic(), batchSize(), maxBatchWait(),
+        window(), windowGrace());
   }
 
   /**

@@ -38,7 +38,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *      classify N at a time or after the max wait (failures: own DLQ path)
  *   -> classified-items (key: item id)
  *   -> re-key by scope (OVERALL:all, SCANNER:id, WAREHOUSE:id, CLASS:label)
- *   -> cumulative and 1-minute tumbling accuracy figures -> accuracy-aggregates
+ *   -> cumulative and tumbling-window (1 minute by default) accuracy figures -> accuracy-aggregates
  * </pre>
  *
  * <p>Built without I/O, so tests run the very same topology in a {@code TopologyTestDriver}.
@@ -47,21 +47,23 @@ public final class ClassifierTopology {
 
   /** The micro-batch buffer. */
   public static final String BUFFER_STORE = "inference-buffer";
-  /** Tumbling window of the windowed accuracy figures. */
-  public static final Duration WINDOW = Duration.ofMinutes(1);
-  /** How late (by record time) an item may arrive and still count in its window. */
-  public static final Duration WINDOW_GRACE = Duration.ofSeconds(30);
-
   private ClassifierTopology() {}
 
-  /** Topic names and batching. */
+  /**
+   * Topic names, batching and the accuracy windows.
+   *
+   * @param window size of the tumbling windows of the windowed accuracy figures
+   * @param windowGrace how late (by record time) an item may arrive and still count in its window
+   */
   public record Settings(
       String inputTopic,
       String classifiedTopic,
       String aggregatesTopic,
       String deadLetterTopic,
       int batchSize,
-      Duration maxBatchWait) {}
+      Duration maxBatchWait,
+      Duration window,
+      Duration windowGrace) {}
 
   /** The Avro serdes, configured for the schema registry in use. */
   public record AvroSerdes(
@@ -125,7 +127,7 @@ public final class ClassifierTopology {
         .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
 
     byScope
-        .windowedBy(TimeWindows.ofSizeAndGrace(WINDOW, WINDOW_GRACE))
+        .windowedBy(TimeWindows.ofSizeAndGrace(settings.window(), settings.windowGrace()))
         .aggregate(
             AccuracyAggregates::empty,
             AccuracyAggregates::add,

@@ -7,6 +7,7 @@ import io.fashionclassifier.schema.InventoryImage;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,7 +52,7 @@ class SpecificAvroSerdeTopologyTest {
     SpecificAvroSerde<InventoryImage> images = new SpecificAvroSerde<>();
     images.configure(serdeConfig, false);
     Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "serde-topology-test");
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "serde-topology-test-" + UUID.randomUUID());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
     props.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class);

@@ -35,6 +35,8 @@ class ClassifierConfigTest {
     assertThat(config.deadLetterTopic()).isEqualTo("inventory-dlq");
     assertThat(config.batchSize()).isEqualTo(64);
     assertThat(config.maxBatchWait()).isEqualTo(Duration.ofMillis(20));
+    assertThat(config.window()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.windowGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.createTopics()).isTrue();
     assertThat(config.streamsProperties())
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
@@ -78,5 +80,12 @@ class ClassifierConfigTest {
     assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.BATCH_SIZE, "lots")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("fashion.batch.size must be a whole number, not 'lots'");
+  }
+
+  @Test
+  void aNegativeWindowGraceIsRejectedNamingItsKey() {
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.AGGREGATES_GRACE_MS, "-1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fashion.aggregates.grace.ms must be 0 or more, not -1");
   }
 }

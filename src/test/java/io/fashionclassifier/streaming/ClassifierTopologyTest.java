@@ -218,6 +218,25 @@ class ClassifierTopologyTest {
   }
 
   @Test
+  void windowSizeAndGraceAreSettings() {
+    Map<String, String> tenSecondsNoGrace = Map.of(
+        ClassifierConfig.AGGREGATES_WINDOW_MS, "10000", ClassifierConfig.AGGREGATES_GRACE_MS, "0");
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT, tenSecondsNoGrace)) {
+      Instant start = Instant.parse("2026-11-29T10:00:00Z");
+      fixture.pipe(image("1", 9, ANKLE_BOOT), start.plusSeconds(3));
+      fixture.pipe(image("2", 9, ANKLE_BOOT), start.plusSeconds(12));
+      fixture.pipe(image("late", 9, ANKLE_BOOT), start.plusSeconds(5));
+
+      Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
+      AccuracyAggregate first = latest.get("OVERALL:all@" + start.toEpochMilli());
+      assertThat(first.getWindowEnd()).isEqualTo(start.plusSeconds(10));
+      assertThat(first.getLabelled()).as("the late item missed its closed window").isEqualTo(1);
+      assertThat(latest.get("OVERALL:all@" + start.plusSeconds(10).toEpochMilli()).getLabelled()).isEqualTo(1);
+      assertThat(latest.get("OVERALL:all").getLabelled()).as("cumulative counts it").isEqualTo(3);
+    }
+  }
+
+  @Test
   void eachTaskTakesItsOwnClassifierAndClosesIt() {
     TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT);
     try {

@@ -31,7 +31,7 @@ class RegistryOutageTest {
       closedPort = socket.getLocalPort();
     }
     ClassifierConfig config = ClassifierConfig.of(Map.of(
-        StreamsConfig.APPLICATION_ID_CONFIG, "outage-test",
+        StreamsConfig.APPLICATION_ID_CONFIG, "outage-test-" + UUID.randomUUID(),
         StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
         ClassifierConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:" + closedPort,
         "max.retries", "0"));

@@ -8,6 +8,7 @@ import io.fashionclassifier.serde.SpecificAvroSerializer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -43,12 +44,19 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<byte[], byte[]> deadLetters;
 
   TopologyFixture(int batchSize, Duration maxWait) {
-    ClassifierConfig config = ClassifierConfig.of(Map.of(
-        StreamsConfig.APPLICATION_ID_CONFIG, "topology-test",
+    this(batchSize, maxWait, Map.of());
+  }
+
+  /** With {@code settings} (classifier settings such as the accuracy window) over the test's own. */
+  TopologyFixture(int batchSize, Duration maxWait, Map<String, String> settings) {
+    Map<String, String> all = new HashMap<>(Map.of(
+        StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-" + UUID.randomUUID(),
         StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
         ClassifierConfig.SCHEMA_REGISTRY_URL, registryUrl,
         ClassifierConfig.BATCH_SIZE, Integer.toString(batchSize),
         ClassifierConfig.BATCH_MAX_WAIT_MS, Long.toString(maxWait.toMillis())));
+    all.putAll(settings);
+    ClassifierConfig config = ClassifierConfig.of(all);
     Properties props = config.streamsProperties();
     props.put(DeadLetters.METRICS_CONFIG, metrics);
     StreamsBuilder builder = new StreamsBuilder();
