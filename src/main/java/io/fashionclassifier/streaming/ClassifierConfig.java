@@ -330,6 +330,8 @@ public final class ClassifierConfig {
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.DeserializationHandler.class);
     props.putIfAbsent(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.ProcessingHandler.class);
+    // The topology has no global stores; this opts into Kafka 5.0's default now and silences the start-up warning.
+    props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     // Wall-clock punctuation (the partial-batch flush) only runs between polls: an idle poll must not outlast
     // the longest wait a record may spend in a batch.
     props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.min(100, maxBatchWait().toMillis())));

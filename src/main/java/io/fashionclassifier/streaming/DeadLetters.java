@@ -61,9 +61,15 @@ public final class DeadLetters {
     return headers;
   }
 
-  /** Adds the failure time to the dead letters Kafka Streams is about to send, and counts them. */
-  private static void sending(
-      List<ProducerRecord<byte[], byte[]>> deadLetters, ClassifierMetrics metrics, ClassifierMetrics.Reason reason) {
+  /**
+   * Adds the failure time to the dead letters Kafka Streams is about to send, counts them and logs one line each.
+   * (The log-and-continue handlers' own WARN, with a stack trace per record, is turned down in logback.xml: the
+   * stack trace travels in the dead letter's headers.)
+   */
+  private static void sending(List<ProducerRecord<byte[], byte[]>> deadLetters, ErrorHandlerContext context,
+      Exception exception, ClassifierMetrics metrics, ClassifierMetrics.Reason reason) {
+    log.warn("dead letter ({}) from {}-{} offset {}: {}", reason, context.topic(), context.partition(),
+        context.offset(), exception.toString());
     byte[] now = utf8(Instant.now().toString());
     deadLetters.forEach(letter -> letter.headers().add(TIME, now));
     if (metrics != null) {
@@ -118,7 +124,8 @@ public final class DeadLetters {
         return Response.fail();
       }
       Response response = super.handleError(context, record, exception);
-      sending(response.deadLetterQueueRecords(), metrics, ClassifierMetrics.Reason.DESERIALIZATION);
+      sending(response.deadLetterQueueRecords(), context, exception, metrics,
+          ClassifierMetrics.Reason.DESERIALIZATION);
       return response;
     }
   }
@@ -142,7 +149,7 @@ public final class DeadLetters {
         return Response.fail();
       }
       Response response = super.handleError(context, record, exception);
-      sending(response.deadLetterQueueRecords(), metrics,
+      sending(response.deadLetterQueueRecords(), context, exception, metrics,
           exception instanceof org.apache.kafka.common.errors.SerializationException
               ? ClassifierMetrics.Reason.DESERIALIZATION
               : ClassifierMetrics.Reason.PROCESSING);
