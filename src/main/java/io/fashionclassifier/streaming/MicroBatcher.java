@@ -81,6 +81,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     this.context = context;
     this.buffer = context.getStateStore(storeName);
     this.classifier = classifiers.get();
+    // init runs again on the same instance when a suspended task resumes: count the store afresh
+    pending = 0;
+    nextSequence = 0;
     try (KeyValueIterator<Long, BufferedRecord> restored = buffer.all()) {
       while (restored.hasNext()) {
         nextSequence = restored.next().key + 1;

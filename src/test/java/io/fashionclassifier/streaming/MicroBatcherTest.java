@@ -14,6 +14,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
@@ -30,20 +31,57 @@ class MicroBatcherTest {
     MockSchemaRegistry.dropScope(scope);
   }
 
-  @Test
-  void aRestartedTaskClassifiesTheRestoredBatchAtItsFirstPunctuation() {
+  private final MockProcessorContext<String, Outcome> context = new MockProcessorContext<>(properties());
+  private final KeyValueStore<Long, BufferedRecord> store = Stores.keyValueStoreBuilder(
+          Stores.inMemoryKeyValueStore(ClassifierTopology.BUFFER_STORE), Serdes.Long(), new BufferedRecord.StoreSerde())
+      .withLoggingDisabled()
+      .build();
+
+  MicroBatcherTest() {
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+  }
+
+  private static Properties properties() {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "batcher-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    MockProcessorContext<String, Outcome> context = new MockProcessorContext<>(props);
-    KeyValueStore<Long, BufferedRecord> store =
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(ClassifierTopology.BUFFER_STORE), Serdes.Long(),
-                new BufferedRecord.StoreSerde())
-            .withLoggingDisabled()
-            .build();
-    store.init(context.getStateStoreContext(), store);
-    context.addStateStore(store);
+    return props;
+  }
+
+  private MicroBatcher batcher(int batchSize) {
+    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(serdeConfig, false);
+    return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10), deserializer,
+        FakeClassifier::new, ClassifierMetrics.discarding());
+  }
+
+  @Test
+  void aResumedTaskCountsItsBatchAfreshAndDoesNotFlushEarly() {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    MicroBatcher batcher = batcher(4);
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+    for (int i = 0; i < 2; i++) {
+      context.setRecordMetadata("inventory-images", 0, i);
+      batcher.process(new Record<>(("item-" + i).getBytes(),
+          serializer.serialize("inventory-images", TestImages.image("item-" + i, 1, null)), 1000L + i));
+    }
+    // Kafka Streams suspends a task by closing its processors and resumes it by calling init again
+    batcher.close();
+    batcher.init(context);
+    context.setRecordMetadata("inventory-images", 0, 2);
+    batcher.process(new Record<>("item-2".getBytes(),
+        serializer.serialize("inventory-images", TestImages.image("item-2", 1, null)), 1002L));
+
+    assertThat(context.forwarded()).as("3 buffered records are not a batch of 4").isEmpty();
+    assertThat(store.approximateNumEntries()).isEqualTo(3);
+    batcher.close();
+  }
+
+  @Test
+  void aRestartedTaskClassifiesTheRestoredBatchAtItsFirstPunctuation() {
     // what the changelog restores: two records buffered before the crash
     SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
     serializer.configure(serdeConfig, false);
@@ -52,11 +90,7 @@ class MicroBatcherTest {
       store.put(i, new BufferedRecord(
           ("restored-" + i).getBytes(), value, new RecordHeaders(), "inventory-images", 0, 40 + i, 1000 + i));
     }
-    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
-    deserializer.configure(serdeConfig, false);
-    MicroBatcher batcher = new MicroBatcher(
-        ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10), deserializer, FakeClassifier::new,
-        ClassifierMetrics.discarding());
+    MicroBatcher batcher = batcher(64);
 
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
