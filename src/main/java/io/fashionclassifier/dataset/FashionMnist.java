@@ -1,5 +1,6 @@
 package io.fashionclassifier.dataset;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,8 +29,14 @@ public record FashionMnist(LabelledImages train, LabelledImages test) {
 
   /** Environment variable naming the dataset directory when {@code --data} is not given. */
   public static final String DIRECTORY_ENV = "FASHION_MNIST_DIR";
+  /** Environment variable: base URL of the online fallback, or {@code off}; default {@link #OFFICIAL_URL}. */
+  public static final String URL_ENV = "FASHION_MNIST_URL";
+  /** Environment variable: where the online fallback keeps its files; default {@link #defaultCache}. */
+  public static final String CACHE_ENV = "FASHION_MNIST_CACHE";
   /** Where the Debian package {@code dataset-fashion-mnist} installs the files. */
   public static final Path SYSTEM_DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
+  /** Where the dataset's authors publish the files. */
+  public static final String OFFICIAL_URL = DatasetDownload.OFFICIAL_URL.toString();
 
   static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
   static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
@@ -44,15 +51,24 @@ public record FashionMnist(LabelledImages train, LabelledImages test) {
           + "or " + DIRECTORY_ENV;
 
   /**
-   * Loads the dataset from the first directory that holds it: {@code explicitDirectory} (the {@code --data}
-   * option) if given, else {@code $FASHION_MNIST_DIR}, else {@code /usr/share/datasets/fashion-mnist}.
+   * Loads the dataset from the first place that has it (see {@link #locate(Path, Map)}).
    */
   public static FashionMnist load(Path explicitDirectory) {
     return loadFrom(locate(explicitDirectory, System.getenv()));
   }
 
-  /** The directory to read, following the documented lookup order. */
+  /**
+   * The directory to read: {@code explicitDirectory} (the {@code --data} option) if given, else
+   * {@code $FASHION_MNIST_DIR}, else {@code /usr/share/datasets/fashion-mnist}, else the download cache
+   * ({@code $FASHION_MNIST_CACHE}), filled from {@code $FASHION_MNIST_URL} (the official files by default; each
+   * file's MD5 checked against the published one) unless that is {@code off}.
+   */
   public static Path locate(Path explicitDirectory, Map<String, String> environment) {
+    return locate(explicitDirectory, environment, SYSTEM_DIRECTORY, DatasetDownload.OFFICIAL_MD5);
+  }
+
+  static Path locate(Path explicitDirectory, Map<String, String> environment, Path systemDirectory,
+      Map<String, String> md5ByFile) {
     if (explicitDirectory != null) {
       if (!Files.isDirectory(explicitDirectory)) {
         throw new DatasetException("dataset directory " + explicitDirectory + " does not exist; " + HOW_TO_GET);
@@ -68,11 +84,41 @@ public record FashionMnist(LabelledImages train, LabelledImages test) {
       }
       return directory;
     }
-    if (Files.isDirectory(SYSTEM_DIRECTORY)) {
-      return SYSTEM_DIRECTORY;
+    if (Files.isDirectory(systemDirectory)) {
+      return systemDirectory;
     }
-    throw new DatasetException("Fashion-MNIST not found (no --data, no " + DIRECTORY_ENV + ", no "
-        + SYSTEM_DIRECTORY + "); " + HOW_TO_GET);
+    String notFound = "Fashion-MNIST not found (no --data, no " + DIRECTORY_ENV + ", no " + systemDirectory + ")";
+    String url = environment.getOrDefault(URL_ENV, OFFICIAL_URL).trim();
+    if (url.equalsIgnoreCase("off")) {
+      throw new DatasetException(notFound + " and " + URL_ENV + "=off; " + HOW_TO_GET);
+    }
+    Path cache = cacheDirectory(environment);
+    DatasetDownload download;
+    try {
+      download = new DatasetDownload(URI.create(url), md5ByFile);
+    } catch (IllegalArgumentException e) {
+      throw new DatasetException(URL_ENV + "=" + url + " is not a URL; " + HOW_TO_GET, e);
+    }
+    if (download.isComplete(cache)) {
+      return cache;
+    }
+    try {
+      return download.into(cache);
+    } catch (DatasetException e) {
+      throw new DatasetException(notFound + "; the download fallback failed: " + e.getMessage() + "; " + HOW_TO_GET
+          + " (or " + URL_ENV + "=<mirror>)", e);
+    }
+  }
+
+  /** {@code $FASHION_MNIST_CACHE}, else {@code $XDG_CACHE_HOME/fashion-classifier/fashion-mnist}, else under ~/.cache. */
+  static Path cacheDirectory(Map<String, String> environment) {
+    String explicit = environment.get(CACHE_ENV);
+    if (explicit != null && !explicit.isBlank()) {
+      return Path.of(explicit);
+    }
+    String xdg = environment.get("XDG_CACHE_HOME");
+    Path root = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    return root.resolve("fashion-classifier").resolve("fashion-mnist");
   }
 
   /** Loads the four IDX files from {@code directory}, gzipped ({@code .gz}) or not. */
