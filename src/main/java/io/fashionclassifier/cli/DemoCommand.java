@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--flip-tta", defaultValue = "bundle", paramLabel = "bundle|true|false",
       description = "Average each prediction with the mirrored image's: as the model was evaluated (bundle), or "
-          + "forced on or off; off doubles the model's speed for ~0.2% accuracy (default ${DEFAULT-VALUE}).")
+          + "forced on or off; off doubles the model's speed for ~0.2%% accuracy (default ${DEFAULT-VALUE}).")
   String flipTta;
 
   @Option(names = "--registry", defaultValue = "auto",

@@ -21,12 +21,12 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Trains a classifier on Fashion-MNIST and writes a model bundle (parameters, manifest.json, report.json,",
-      "report.md and plots) to --out. The default CNN reaches ~94% test accuracy within 10 minutes on 2 cores."
+      "report.md and plots) to --out. The default CNN reaches ~94%% test accuracy within 10 minutes on 2 cores."
     })
 final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--arch", defaultValue = "cnn", paramLabel = "ARCH",
-      description = "Network: cnn (default, ~94%) or mlp (Keras reference, ~88%).")
+      description = "Network: cnn (default, ~94%%) or mlp (Keras reference, ~88%%).")
   String architecture;
 
   @Option(names = "--epochs", paramLabel = "N",
