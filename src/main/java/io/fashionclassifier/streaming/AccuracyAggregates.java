@@ -4,9 +4,12 @@ import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The arithmetic of the accuracy figures (see schemas/AccuracyAggregate.avsc). Every classified item counts
@@ -50,6 +53,33 @@ final class AccuracyAggregates {
         .build();
   }
 
+  /**
+   * One batch's share of the figures: for each scope key and tumbling window of {@code window}, the figure of the
+   * batch's items in it, stamped with the latest record time among them (so it falls in the same window
+   * downstream). Counting a batch as these few partial figures instead of one record per item and scope cuts
+   * the aggregation's repartition traffic by about the batch size divided by the number of distinct scopes.
+   */
+  static List<Partial> partials(List<ClassifiedItem> items, List<Long> timestamps, Duration window) {
+    long size = window.toMillis();
+    Map<String, Partial> byScopeAndWindow = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      ClassifiedItem item = items.get(i);
+      long timestamp = timestamps.get(i);
+      long windowStart = timestamp - Math.floorMod(timestamp, size);
+      for (String scopeKey : scopeKeys(item)) {
+        String group = scopeKey + "@" + windowStart;
+        Partial sum = byScopeAndWindow.get(group);
+        AccuracyAggregate figure = add(scopeKey, item, sum == null ? empty() : sum.figure());
+        byScopeAndWindow.put(group,
+            new Partial(scopeKey, figure, sum == null ? timestamp : Math.max(sum.timestamp(), timestamp)));
+      }
+    }
+    return List.copyOf(byScopeAndWindow.values());
+  }
+
+  /** A batch's figure for one scope key and window, and the record time to send it with. */
+  record Partial(String scopeKey, AccuracyAggregate figure, long timestamp) {}
+
   /** The figure for {@code recordKey} after counting {@code item}; {@code current} is not modified. */
   static AccuracyAggregate add(String recordKey, ClassifiedItem item, AccuracyAggregate current) {
     int colon = recordKey.indexOf(':');
@@ -78,6 +108,40 @@ final class AccuracyAggregates {
         next.setCorrect(current.getCorrect() + 1);
       }
     }
+    return withRatios(next, scope)
+        .setModelVersion(item.getModelVersion())
+        .setUpdatedTime(item.getClassifiedTime())
+        .build();
+  }
+
+  /** {@code current} with the counts of {@code partial} added; neither is modified. */
+  static AccuracyAggregate merge(String recordKey, AccuracyAggregate partial, AccuracyAggregate current) {
+    int colon = recordKey.indexOf(':');
+    AggregateScope scope = AggregateScope.valueOf(recordKey.substring(0, colon));
+    long seen = current.getSeen() + partial.getSeen();
+    Double meanConfidence = seen == 0 ? null
+        : (weighted(current) + weighted(partial)) / seen;
+    AccuracyAggregate.Builder next = AccuracyAggregate.newBuilder(current)
+        .setScope(scope)
+        .setKey(recordKey.substring(colon + 1))
+        .setSeen(seen)
+        .setMeanConfidence(meanConfidence)
+        .setLabelled(current.getLabelled() + partial.getLabelled())
+        .setCorrect(current.getCorrect() + partial.getCorrect())
+        .setPredictedLabelled(current.getPredictedLabelled() + partial.getPredictedLabelled());
+    Instant updated = partial.getUpdatedTime().isAfter(current.getUpdatedTime())
+        ? partial.getUpdatedTime() : current.getUpdatedTime();
+    return withRatios(next, scope)
+        .setModelVersion(partial.getModelVersion())
+        .setUpdatedTime(updated)
+        .build();
+  }
+
+  private static double weighted(AccuracyAggregate figure) {
+    return figure.getMeanConfidence() == null ? 0 : figure.getMeanConfidence() * figure.getSeen();
+  }
+
+  private static AccuracyAggregate.Builder withRatios(AccuracyAggregate.Builder next, AggregateScope scope) {
     long labelledCount = next.getLabelled();
     long correctCount = next.getCorrect();
     next.setAccuracy(labelledCount == 0 ? null : (double) correctCount / labelledCount);
@@ -86,9 +150,6 @@ final class AccuracyAggregates {
       next.setRecall(next.getAccuracy());
       next.setPrecision(predictedLabelled == 0 ? null : (double) correctCount / predictedLabelled);
     }
-    return next
-        .setModelVersion(item.getModelVersion())
-        .setUpdatedTime(item.getClassifiedTime())
-        .build();
+    return next;
   }
 }

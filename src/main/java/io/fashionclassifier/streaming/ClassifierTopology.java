@@ -37,8 +37,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *   -> micro-batcher: decode + validate (failures: Kafka Streams' DLQ), buffer in a changelogged store,
  *      classify N at a time or after the max wait (failures: own DLQ path)
  *   -> classified-items (key: item id)
- *   -> re-key by scope (OVERALL:all, SCANNER:id, WAREHOUSE:id, CLASS:label)
- *   -> cumulative and tumbling-window (1 minute by default) accuracy figures -> accuracy-aggregates
+ *   -> per batch, partial figures keyed by scope (OVERALL:all, SCANNER:id, WAREHOUSE:id, CLASS:label) and window
+ *   -> repartition (accuracy-partials) -> cumulative and tumbling-window (1 minute by default) sums
+ *   -> accuracy-aggregates
  * </pre>
  *
  * <p>Built without I/O, so tests run the very same topology in a {@code TopologyTestDriver}.
@@ -90,12 +91,13 @@ public final class ClassifierTopology {
         builder.stream(settings.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
             .process(
                 () -> new MicroBatcher(
-                    BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(), serdes.images(), classifiers,
-                    metrics),
+                    BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(), settings.window(), serdes.images(),
+                    classifiers, metrics),
                 Named.as("micro-batcher"),
                 BUFFER_STORE)
             .split(Named.as("outcome-"))
             .branch((key, outcome) -> outcome instanceof Outcome.Classified, Branched.as("classified"))
+            .branch((key, outcome) -> outcome instanceof Outcome.Figure, Branched.as("figure"))
             .defaultBranch(Branched.as("dead-letter"));
 
     outcomes.get("outcome-dead-letter")
@@ -105,20 +107,19 @@ public final class ClassifierTopology {
         }, Named.as("original-bytes"))
         .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
 
-    KStream<String, ClassifiedItem> classified =
-        outcomes.get("outcome-classified").mapValues(outcome -> ((Outcome.Classified) outcome).item());
-    classified.to(settings.classifiedTopic(), Produced.with(Serdes.String(), serdes.classifiedItems()));
+    outcomes.get("outcome-classified")
+        .mapValues(outcome -> ((Outcome.Classified) outcome).item(), Named.as("verdict"))
+        .to(settings.classifiedTopic(), Produced.with(Serdes.String(), serdes.classifiedItems()));
 
-    KGroupedStream<String, ClassifiedItem> byScope =
-        classified
-            .flatMap((itemId, item) ->
-                AccuracyAggregates.scopeKeys(item).stream().map(scope -> KeyValue.pair(scope, item)).toList())
-            .groupByKey(Grouped.with("accuracy-scopes", Serdes.String(), serdes.classifiedItems()));
+    KGroupedStream<String, AccuracyAggregate> byScope =
+        outcomes.get("outcome-figure")
+            .mapValues(outcome -> ((Outcome.Figure) outcome).partial(), Named.as("partial-figure"))
+            .groupByKey(Grouped.with("accuracy-partials", Serdes.String(), serdes.aggregates()));
 
     byScope
         .aggregate(
             AccuracyAggregates::empty,
-            AccuracyAggregates::add,
+            AccuracyAggregates::merge,
             Named.as("cumulative-accuracy"),
             Materialized.<String, AccuracyAggregate, KeyValueStore<Bytes, byte[]>>as("cumulative-accuracy")
                 .withKeySerde(Serdes.String())
@@ -130,7 +131,7 @@ public final class ClassifierTopology {
         .windowedBy(TimeWindows.ofSizeAndGrace(settings.window(), settings.windowGrace()))
         .aggregate(
             AccuracyAggregates::empty,
-            AccuracyAggregates::add,
+            AccuracyAggregates::merge,
             Named.as("windowed-accuracy"),
             Materialized.<String, AccuracyAggregate, WindowStore<Bytes, byte[]>>as("windowed-accuracy")
                 .withKeySerde(Serdes.String())

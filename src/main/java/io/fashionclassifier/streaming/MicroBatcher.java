@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Collects input images into batches and classifies each batch with one call to the model: when the batch holds
- * {@code batchSize} images, or when its oldest image has waited {@code maxWait} (wall-clock punctuation).
+ * {@code batchSize} images, or when its oldest image has waited {@code maxWait} (wall-clock punctuation). It
+ * forwards one verdict per image, then the batch's partial accuracy figures per scope and {@code window}
+ * ({@link AccuracyAggregates#partials}).
  *
  * <p>The batch lives in a changelogged state store, written in the same transaction as the input offsets under
  * exactly-once: a record whose offset is committed is either already classified or still in the store, and a
@@ -49,6 +51,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private final String storeName;
   private final int batchSize;
   private final Duration maxWait;
+  private final Duration window;
   private final Deserializer<InventoryImage> images;
   private final Supplier<BatchClassifier> classifiers;
   private final ClassifierMetrics metrics;
@@ -65,12 +68,14 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       String storeName,
       int batchSize,
       Duration maxWait,
+      Duration window,
       Deserializer<InventoryImage> images,
       Supplier<BatchClassifier> classifiers,
       ClassifierMetrics metrics) {
     this.storeName = storeName;
     this.batchSize = batchSize;
     this.maxWait = maxWait;
+    this.window = window;
     this.images = images;
     this.classifiers = classifiers;
     this.metrics = metrics;
@@ -179,11 +184,19 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
 
     long now = context.currentSystemTimeMs();
     String modelVersion = classifier.modelVersion();
+    List<ClassifiedItem> items = new ArrayList<>(batch.size());
+    List<Long> timestamps = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       ClassifiedItem item = classifiedItem(decoded.get(i), predictions.get(i), modelVersion, now);
-      context.forward(new Record<String, Outcome>(
-          item.getItemId(), new Outcome.Classified(item), batch.get(i).timestamp()));
+      long timestamp = batch.get(i).timestamp();
+      context.forward(new Record<String, Outcome>(item.getItemId(), new Outcome.Classified(item), timestamp));
       metrics.endToEnd(item.getCaptureTime().toEpochMilli(), now);
+      items.add(item);
+      timestamps.add(timestamp);
+    }
+    for (AccuracyAggregates.Partial partial : AccuracyAggregates.partials(items, timestamps, window)) {
+      context.forward(new Record<String, Outcome>(
+          partial.scopeKey(), new Outcome.Figure(partial.figure()), partial.timestamp()));
     }
     metrics.recordsOut(batch.size());
   }

@@ -13,12 +13,15 @@ import static org.assertj.core.api.Assertions.within;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.LabelScore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -214,6 +217,26 @@ class ClassifierTopologyTest {
       assertThat(second.getLabelled()).isEqualTo(1);
       assertThat(second.getCorrect()).isEqualTo(1);
       assertThat(latest.get("OVERALL:all").getLabelled()).as("cumulative").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aFullBatchIsCountedAsOnePartialFigurePerScopeNotOneRecordPerItemAndScope() {
+    try (TopologyFixture fixture = new TopologyFixture(64, LONG_WAIT)) {
+      for (int i = 0; i < 64; i++) {
+        fixture.pipe(image("item-" + i, i % 3, FashionClass.values()[i % 3], "s" + (i % 4), 28, 28));
+      }
+
+      var repartition = fixture.driver.createOutputTopic(
+          fixture.applicationId + "-accuracy-partials-repartition", new StringDeserializer(),
+          new ByteArrayDeserializer());
+      // OVERALL, 4 scanners, 1 warehouse and 3 predicted classes (every prediction right): 9 figures
+      assertThat(repartition.readKeyValuesToList()).hasSize(9);
+      Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
+      assertThat(latest.get("OVERALL:all").getSeen()).isEqualTo(64);
+      assertThat(latest.get("OVERALL:all").getCorrect()).isEqualTo(64);
+      assertThat(latest.get("SCANNER:s1").getSeen()).isEqualTo(16);
+      assertThat(latest.get("CLASS:TROUSER").getLabelled()).isEqualTo(21);
     }
   }
 

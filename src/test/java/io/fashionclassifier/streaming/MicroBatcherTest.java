@@ -52,8 +52,8 @@ class MicroBatcherTest {
   private MicroBatcher batcher(int batchSize) {
     SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
     deserializer.configure(serdeConfig, false);
-    return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10), deserializer,
-        FakeClassifier::new, ClassifierMetrics.discarding());
+    return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10), Duration.ofMinutes(1),
+        deserializer, FakeClassifier::new, ClassifierMetrics.discarding());
   }
 
   @Test
@@ -97,10 +97,13 @@ class MicroBatcherTest {
     assertThat(context.forwarded()).isEmpty();
     context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L);
 
-    assertThat(context.forwarded())
+    var verdicts = context.forwarded().stream()
+        .filter(forwarded -> forwarded.record().value() instanceof Outcome.Classified)
+        .toList();
+    assertThat(verdicts)
         .extracting(forwarded -> (Object) forwarded.record().key())
         .containsExactly("restored-0", "restored-1");
-    assertThat(context.forwarded())
+    assertThat(verdicts)
         .extracting(forwarded -> (Object) forwarded.record().timestamp())
         .as("the original record times")
         .containsExactly(1000L, 1001L);

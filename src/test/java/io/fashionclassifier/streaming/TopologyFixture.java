@@ -34,6 +34,7 @@ final class TopologyFixture implements AutoCloseable {
   static final Instant START = Instant.parse("2026-11-29T10:00:00Z");
 
   final String registryUrl = "mock://topology-" + UUID.randomUUID();
+  final String applicationId = "topology-test-" + UUID.randomUUID();
   final List<FakeClassifier> classifiers = new CopyOnWriteArrayList<>();
   final ClassifierMetrics metrics = new ClassifierMetrics(new SimpleMeterRegistry());
   final TopologyTestDriver driver;
@@ -50,7 +51,7 @@ final class TopologyFixture implements AutoCloseable {
   /** With {@code settings} (classifier settings such as the accuracy window) over the test's own. */
   TopologyFixture(int batchSize, Duration maxWait, Map<String, String> settings) {
     Map<String, String> all = new HashMap<>(Map.of(
-        StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-" + UUID.randomUUID(),
+        StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
         StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
         ClassifierConfig.SCHEMA_REGISTRY_URL, registryUrl,
         ClassifierConfig.BATCH_SIZE, Integer.toString(batchSize),
