@@ -29,16 +29,33 @@ function toJson(record) {
   return { ...record, pixels: Buffer.from(record.pixels).toString('base64') };
 }
 
+// The client's retries share one timeout across attempts, so a timed-out request is not retried: retry here.
+// Serializing with the latest version and deserializing are both safe to repeat.
+async function retryingTimeouts(call, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !error || error.code !== 'ECONNABORTED') {
+        throw error;
+      }
+      console.error(`registry request timed out (attempt ${attempt} of ${attempts}), retrying`);
+    }
+  }
+}
+
 async function main() {
   const [mode, url, topic, file] = process.argv.slice(2);
-  const client = new SchemaRegistryClient({ baseURLs: [url] });
+  // The client has no request timeout by default: a request the registry never answers (seen once with Apicurio
+  // 3.3.3 on a busy machine: the request was received, never logged or answered) would hang forever.
+  const client = new SchemaRegistryClient({ baseURLs: [url], createAxiosDefaults: { timeout: 10000 } });
   if (mode === 'write') {
     // The Java side registered the schema; write with the subject's latest version, as a producer that does not
     // own the schema would.
     const serializer = new AvroSerializer(client, SerdeType.VALUE, { useLatestVersion: true, autoRegisterSchemas: false });
     const payloads = [];
     for (const record of RECORDS) {
-      payloads.push((await serializer.serialize(topic, record)).toString('base64'));
+      payloads.push((await retryingTimeouts(() => serializer.serialize(topic, record))).toString('base64'));
     }
     process.stdout.write(JSON.stringify(payloads));
   } else if (mode === 'read') {
@@ -46,7 +63,7 @@ async function main() {
     const payloads = JSON.parse(fs.readFileSync(file, 'utf8'));
     const records = [];
     for (const payload of payloads) {
-      records.push(toJson(await deserializer.deserialize(topic, Buffer.from(payload, 'base64'))));
+      records.push(toJson(await retryingTimeouts(() => deserializer.deserialize(topic, Buffer.from(payload, 'base64')))));
     }
     process.stdout.write(JSON.stringify(records));
   } else {

@@ -139,19 +139,22 @@ class ConfluentJsInteropTest {
     }
     List<String> command = new ArrayList<>(List.of("node", "interop.js"));
     command.addAll(List.of(args));
+    Path stdout = Files.createTempFile("interop-js-", ".out");
     Path stderr = Files.createTempFile("interop-js-", ".err");
+    // to files, not pipes: reading a pipe would block past the timeout if node hung
     Process process = new ProcessBuilder(command).directory(JS_DIR.toFile())
-        .redirectError(stderr.toFile()).start();
+        .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
     try {
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        throw new AssertionError("node interop.js " + args[0] + " did not finish within 60 s");
-      }
+      boolean finished = process.waitFor(90, TimeUnit.SECONDS);
       String err = Files.readString(stderr, StandardCharsets.UTF_8);
+      if (!finished) {
+        throw new AssertionError("node interop.js " + args[0] + " did not finish within 90 s; stderr:\n" + err);
+      }
       assertThat(process.exitValue()).as("node interop.js %s failed:%n%s", args[0], err).isZero();
-      return new String(out, StandardCharsets.UTF_8);
+      return Files.readString(stdout, StandardCharsets.UTF_8);
     } finally {
       process.destroyForcibly();
+      Files.deleteIfExists(stdout);
       Files.deleteIfExists(stderr);
     }
   }
