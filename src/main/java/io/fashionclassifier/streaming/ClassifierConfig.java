@@ -330,7 +330,8 @@ public final class ClassifierConfig {
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.DeserializationHandler.class);
     props.putIfAbsent(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.ProcessingHandler.class);
-    // The topology has no global stores; this opts into Kafka 5.0's default now and silences the start-up warning.
+    // The topology has no global stores; this opts into Kafka 5.0's default now. (Kafka Streams still logs the
+    // warning once, from the copy of the config its partition assignor makes without this key.)
     props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
     // Wall-clock punctuation (the partial-batch flush) only runs between polls: an idle poll must not outlast
     // the longest wait a record may spend in a batch.
