@@ -25,17 +25,12 @@ import org.apache.kafka.common.serialization.Deserializer;
  * {@link TruncatedPayloadException}, {@link MalformedPayloadException}, {@link UnknownSchemaIdException},
  * {@link IncompatibleSchemaException}; a failing registry raises {@link SchemaRegistryAccessException}.
  */
-public final class KafkaAvroDeserializer implements Deserializer<Object> {
+public final class KafkaAvroDeserializer extends AbstractKafkaAvroSerDe implements Deserializer<Object> {
 
   private static final ThreadLocal<BoundedDecoder> DECODERS = ThreadLocal.withInitial(BoundedDecoder::new);
 
-  private SchemaRegistryClient client;
-  private boolean ownsClient;
-  private boolean isKey;
   private boolean specificReader;
-  private boolean useLatestVersion;
   private Class<?> specificType;
-  private SubjectNameStrategy subjectNameStrategy = new TopicNameStrategy();
 
   // Either a reader or why there can be none, per writer id (and per subject when reading into the latest schema).
   private final ConcurrentMap<PlanKey, Plan> plans = new ConcurrentHashMap<>();
@@ -45,11 +40,13 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
   private record Plan(DatumReader<Object> reader, Schema writer, String readerName, String incompatibility) {}
 
   /** For Kafka's reflective construction; {@link #configure} creates the registry client. */
-  public KafkaAvroDeserializer() {}
+  public KafkaAvroDeserializer() {
+    super(null);
+  }
 
   /** Uses the given client; {@value AvroSerdeConfig#SCHEMA_REGISTRY_URL} is then optional. */
   public KafkaAvroDeserializer(SchemaRegistryClient client) {
-    this.client = client;
+    super(client);
   }
 
   public KafkaAvroDeserializer(SchemaRegistryClient client, Map<String, ?> props) {
@@ -59,16 +56,9 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
 
   @Override
   public void configure(Map<String, ?> props, boolean isKey) {
-    AvroSerdeConfig config = new AvroSerdeConfig(props);
-    this.isKey = isKey;
+    AvroSerdeConfig config = configureCommon(props, isKey);
     this.specificReader = config.specificAvroReader();
-    this.useLatestVersion = config.useLatestVersion();
     this.specificType = config.specificAvroType(isKey);
-    this.subjectNameStrategy = config.subjectNameStrategy(isKey);
-    if (client == null) {
-      client = SchemaRegistryClient.create(config);
-      ownsClient = true;
-    }
   }
 
   @Override
@@ -76,9 +66,7 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
     if (payload == null) {
       return null;
     }
-    if (client == null) {
-      throw new IllegalStateException("KafkaAvroDeserializer used before configure()");
-    }
+    client(); // fails before configure()
     if (payload.length > 0 && payload[0] != WireFormat.MAGIC_BYTE) {
       throw new UnknownMagicByteException(payload[0], topic, isKey);
     }
@@ -141,7 +129,7 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
 
   private Schema writerSchema(String topic, int id) {
     try {
-      return client.getSchemaById(id);
+      return client().getSchemaById(id);
     } catch (SchemaRegistryException e) {
       if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
         throw new UnknownSchemaIdException(topic, isKey, id, e);
@@ -161,7 +149,7 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
       reader = SpecificData.get().getSchema(type);
     } else if (subject != null) {
       try {
-        reader = client.getLatestSchemaMetadata(subject).schema();
+        reader = client().getLatestSchemaMetadata(subject).schema();
       } catch (SchemaRegistryException e) {
         throw new SchemaRegistryAccessException("Error fetching the latest schema of subject '" + subject + "'",
             topic, isKey, AvroSerializationException.NO_SCHEMA_ID, e);
@@ -177,12 +165,5 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
         ? new SpecificDatumReader<>(writer, reader)
         : new GenericDatumReader<>(writer, reader);
     return new Plan(datumReader, writer, reader.getFullName(), null);
-  }
-
-  @Override
-  public void close() {
-    if (ownsClient && client != null) {
-      client.close();
-    }
   }
 }

@@ -23,17 +23,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * or looking up their schema under the subject chosen by the subject name strategy. Configured with the keys of
  * {@link AvroSerdeConfig}. Thread-safe; ids and datum writers are cached, encoders reused per thread.
  */
-public final class KafkaAvroSerializer implements Serializer<Object> {
+public final class KafkaAvroSerializer extends AbstractKafkaAvroSerDe implements Serializer<Object> {
 
   private static final int MAX_RETAINED_BUFFER = 1 << 20;
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
-  private SchemaRegistryClient client;
-  private boolean ownsClient;
-  private boolean isKey;
   private boolean autoRegister = true;
-  private boolean useLatestVersion;
-  private SubjectNameStrategy subjectNameStrategy = new TopicNameStrategy();
 
   private final ConcurrentMap<SubjectSchema, Integer> ids = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, SchemaMetadata> latestBySubject = new ConcurrentHashMap<>();
@@ -48,11 +43,13 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
   }
 
   /** For Kafka's reflective construction; {@link #configure} creates the registry client. */
-  public KafkaAvroSerializer() {}
+  public KafkaAvroSerializer() {
+    super(null);
+  }
 
   /** Uses the given client; {@value AvroSerdeConfig#SCHEMA_REGISTRY_URL} is then optional. */
   public KafkaAvroSerializer(SchemaRegistryClient client) {
-    this.client = client;
+    super(client);
   }
 
   public KafkaAvroSerializer(SchemaRegistryClient client, Map<String, ?> props) {
@@ -62,15 +59,8 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
 
   @Override
   public void configure(Map<String, ?> props, boolean isKey) {
-    AvroSerdeConfig config = new AvroSerdeConfig(props);
-    this.isKey = isKey;
+    AvroSerdeConfig config = configureCommon(props, isKey);
     this.autoRegister = config.autoRegisterSchemas();
-    this.useLatestVersion = config.useLatestVersion();
-    this.subjectNameStrategy = config.subjectNameStrategy(isKey);
-    if (client == null) {
-      client = SchemaRegistryClient.create(config);
-      ownsClient = true;
-    }
   }
 
   @Override
@@ -78,9 +68,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
     if (record == null) {
       return null;
     }
-    if (client == null) {
-      throw new IllegalStateException("KafkaAvroSerializer used before configure()");
-    }
+    client(); // fails before configure()
     if (!(record instanceof GenericContainer container)) {
       throw new AvroSerializationException("Cannot serialize " + record.getClass().getName()
           + ": expected a generated Avro class or a GenericRecord", topic, isKey,
@@ -103,7 +91,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
       return cached;
     }
     try {
-      int id = autoRegister ? client.register(subject, schema) : client.getId(subject, schema);
+      int id = autoRegister ? client().register(subject, schema) : client().getId(subject, schema);
       ids.putIfAbsent(key, id);
       return id;
     } catch (SchemaRegistryException e) {
@@ -119,7 +107,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
       return cached;
     }
     try {
-      SchemaMetadata latest = client.getLatestSchemaMetadata(subject);
+      SchemaMetadata latest = client().getLatestSchemaMetadata(subject);
       latestBySubject.putIfAbsent(subject, latest);
       return latest;
     } catch (SchemaRegistryException e) {
@@ -171,12 +159,5 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
       return specificWriters.computeIfAbsent(schema, SpecificDatumWriter::new);
     }
     return genericWriters.computeIfAbsent(schema, GenericDatumWriter::new);
-  }
-
-  @Override
-  public void close() {
-    if (ownsClient && client != null) {
-      client.close();
-    }
   }
 }
