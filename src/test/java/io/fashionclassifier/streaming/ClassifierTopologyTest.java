@@ -6,6 +6,7 @@ import static io.fashionclassifier.schema.FashionClass.DRESS;
 import static io.fashionclassifier.schema.FashionClass.PULLOVER;
 import static io.fashionclassifier.schema.FashionClass.TROUSER;
 import static io.fashionclassifier.schema.FashionClass.T_SHIRT_TOP;
+import static io.fashionclassifier.streaming.KafkaTestClients.header;
 import static io.fashionclassifier.streaming.TestImages.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.test.TestRecord;
@@ -273,10 +273,5 @@ class ClassifierTopologyTest {
 
   private static java.util.List<String> keys(TopologyFixture fixture) {
     return fixture.classified.readRecordsToList().stream().map(TestRecord::key).toList();
-  }
-
-  private static String header(Headers headers, String name) {
-    var header = headers.lastHeader(name);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 }

@@ -128,7 +128,8 @@ class StreamClassifierContainerTest {
         .filter(id -> !perItem.containsKey(id)).toList();
     List<String> letters = KafkaTestClients.readCommitted(bootstrap, config.deadLetterTopic(),
             KafkaTestClients.bytes(), records -> false, Duration.ofSeconds(5), Duration.ZERO).stream()
-        .map(r -> r.key() + " (" + header(r, DeadLetters.EXCEPTION) + ": " + header(r, DeadLetters.MESSAGE) + ")")
+        .map(r -> r.key() + " (" + KafkaTestClients.header(r.headers(), DeadLetters.EXCEPTION) + ": "
+            + KafkaTestClients.header(r.headers(), DeadLetters.MESSAGE) + ")")
         .toList();
     List<String> brokerProblems = kafka.getLogs().lines()
         .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
@@ -137,11 +138,6 @@ class StreamClassifierContainerTest {
         perItem.size(), IMAGES, missing.size(), missing.subList(0, Math.min(10, missing.size())), app.state(),
         letters.size(), letters.subList(0, Math.min(10, letters.size())),
         String.join("\n", brokerProblems.subList(Math.max(0, brokerProblems.size() - 20), brokerProblems.size())));
-  }
-
-  private static String header(ConsumerRecord<?, ?> record, String name) {
-    var header = record.headers().lastHeader(name);
-    return header == null ? "-" : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static void assumeImageAvailable(String image) {
