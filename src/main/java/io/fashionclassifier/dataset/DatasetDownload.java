@@ -64,13 +64,9 @@ final class DatasetDownload {
     return md5;
   }
 
-  /** Whether {@code directory} already holds every file with the expected checksum. */
-  boolean isComplete(Path directory) {
-    return md5ByFile.entrySet().stream().allMatch(file -> hasChecksum(directory.resolve(file.getKey()), file.getValue()));
-  }
-
   /**
-   * Downloads into {@code directory} every file that is not already there with the right checksum.
+   * Downloads into {@code directory} every file that is not already there with the right checksum (so a complete
+   * cache costs one checksum pass and no request).
    *
    * @throws DatasetException naming the file and what went wrong (HTTP status, I/O error, checksum mismatch)
    */

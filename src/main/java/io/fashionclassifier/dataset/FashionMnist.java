@@ -99,9 +99,6 @@ public record FashionMnist(LabelledImages train, LabelledImages test) {
     } catch (IllegalArgumentException e) {
       throw new DatasetException(URL_ENV + "=" + url + " is not a URL; " + HOW_TO_GET, e);
     }
-    if (download.isComplete(cache)) {
-      return cache;
-    }
     try {
       return download.into(cache);
     } catch (DatasetException e) {
