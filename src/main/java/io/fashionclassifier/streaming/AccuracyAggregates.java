@@ -82,10 +82,9 @@ final class AccuracyAggregates {
 
   /** The figure for {@code recordKey} after counting {@code item}; {@code current} is not modified. */
   static AccuracyAggregate add(String recordKey, ClassifiedItem item, AccuracyAggregate current) {
-    int colon = recordKey.indexOf(':');
-    AggregateScope scope = AggregateScope.valueOf(recordKey.substring(0, colon));
-    String key = recordKey.substring(colon + 1);
-    AccuracyAggregate.Builder next = AccuracyAggregate.newBuilder(current).setScope(scope).setKey(key);
+    AccuracyAggregate.Builder next = scoped(AccuracyAggregate.newBuilder(current), recordKey);
+    AggregateScope scope = next.getScope();
+    String key = next.getKey();
 
     boolean labelled = item.getTrueLabel() != null;
     boolean correct = labelled && item.getTrueLabel() == item.getPredictedLabel();
@@ -116,14 +115,10 @@ final class AccuracyAggregates {
 
   /** {@code current} with the counts of {@code partial} added; neither is modified. */
   static AccuracyAggregate merge(String recordKey, AccuracyAggregate partial, AccuracyAggregate current) {
-    int colon = recordKey.indexOf(':');
-    AggregateScope scope = AggregateScope.valueOf(recordKey.substring(0, colon));
     long seen = current.getSeen() + partial.getSeen();
     Double meanConfidence = seen == 0 ? null
         : (weighted(current) + weighted(partial)) / seen;
-    AccuracyAggregate.Builder next = AccuracyAggregate.newBuilder(current)
-        .setScope(scope)
-        .setKey(recordKey.substring(colon + 1))
+    AccuracyAggregate.Builder next = scoped(AccuracyAggregate.newBuilder(current), recordKey)
         .setSeen(seen)
         .setMeanConfidence(meanConfidence)
         .setLabelled(current.getLabelled() + partial.getLabelled())
@@ -131,10 +126,17 @@ final class AccuracyAggregates {
         .setPredictedLabelled(current.getPredictedLabelled() + partial.getPredictedLabelled());
     Instant updated = partial.getUpdatedTime().isAfter(current.getUpdatedTime())
         ? partial.getUpdatedTime() : current.getUpdatedTime();
-    return withRatios(next, scope)
+    return withRatios(next, next.getScope())
         .setModelVersion(partial.getModelVersion())
         .setUpdatedTime(updated)
         .build();
+  }
+
+  /** Scope and key from a {@code <scope>:<key>} record key. */
+  private static AccuracyAggregate.Builder scoped(AccuracyAggregate.Builder figure, String recordKey) {
+    int colon = recordKey.indexOf(':');
+    return figure.setScope(AggregateScope.valueOf(recordKey.substring(0, colon)))
+        .setKey(recordKey.substring(colon + 1));
   }
 
   private static double weighted(AccuracyAggregate figure) {
