@@ -31,7 +31,7 @@ public record FashionMnist(LabelledImages train, LabelledImages test) {
   public static final String DIRECTORY_ENV = "FASHION_MNIST_DIR";
   /** Environment variable: base URL of the online fallback, or {@code off}; default {@link #OFFICIAL_URL}. */
   public static final String URL_ENV = "FASHION_MNIST_URL";
-  /** Environment variable: where the online fallback keeps its files; default {@link #defaultCache}. */
+  /** Environment variable: where the online fallback keeps its files; default {@link #cacheDirectory}. */
   public static final String CACHE_ENV = "FASHION_MNIST_CACHE";
   /** Where the Debian package {@code dataset-fashion-mnist} installs the files. */
   public static final Path SYSTEM_DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
