@@ -63,7 +63,7 @@ final class ScanCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     // Ctrl-C stops sending; what was sent is flushed before the JVM exits
     try (StopSignal stop = StopSignal.install("scan");
-        KafkaProducer<String, byte[]> producer = ScannerSimulator.producer(config.adminConfig(), "fashion-classifier-scan");
+        KafkaProducer<String, byte[]> producer = ScannerSimulator.producer(config.clientConfig(), "fashion-classifier-scan");
         SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
       serializer.configure(config.serdeConfig(), false);
       out.printf(Locale.ROOT, "sending %,d records to %s on %s%n", options.count(), config.inputTopic(),

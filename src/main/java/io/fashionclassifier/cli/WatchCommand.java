@@ -53,7 +53,7 @@ final class WatchCommand implements Callable<Integer> {
     WatchBoard board = new WatchBoard(latest, FashionMnist.CLASS_NAMES::get);
     long stopAt = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
     try (StopSignal stop = StopSignal.install("watch");
-        TopicWatcher watcher = new TopicWatcher(config.adminConfig(), config.serdeConfig(),
+        TopicWatcher watcher = new TopicWatcher(config.clientConfig(), config.serdeConfig(),
         new TopicWatcher.Topics(config.classifiedTopic(), config.aggregatesTopic(), null), !fromEnd)) {
       watcher.run(new TopicWatcher.Listener() {
         @Override

@@ -94,11 +94,11 @@ public final class Demo {
     try (ModelBundle bundle = ModelBundle.load(settings.modelDir());
         ClassifierApp app = ClassifierApp.start(config, ClassifierApp.classifiers(bundle, config))) {
       awaitRunning(app, stopped);
-      try (OutputReader reader = new OutputReader(config.adminConfig(), config.serdeConfig(),
+      try (OutputReader reader = new OutputReader(config.clientConfig(), config.serdeConfig(),
               new TopicWatcher.Topics(config.classifiedTopic(), config.aggregatesTopic(), config.deadLetterTopic()),
               stats);
           KafkaProducer<String, byte[]> producer =
-              ScannerSimulator.producer(config.adminConfig(), "fashion-demo-scanners");
+              ScannerSimulator.producer(config.clientConfig(), "fashion-demo-scanners");
           SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
         serializer.configure(config.serdeConfig(), false);
         ScannerSimulator scanners = new ScannerSimulator(producer, serializer, settings.scanning());

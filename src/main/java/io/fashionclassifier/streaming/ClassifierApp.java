@@ -5,6 +5,7 @@ import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.serde.AvroSerdeConfig;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerde;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -36,17 +37,19 @@ import org.slf4j.LoggerFactory;
 public final class ClassifierApp implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ClassifierApp.class);
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
-
   private final KafkaStreams streams;
+  private final Duration closeTimeout;
+  private final OutageBackoff outage;
   private final HealthServer http;
   private final KafkaStreamsMetrics streamsMetrics;
   private final PrometheusMeterRegistry registry;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private ClassifierApp(
-      KafkaStreams streams, HealthServer http, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry) {
+  private ClassifierApp(KafkaStreams streams, Duration closeTimeout, OutageBackoff outage, HealthServer http,
+      KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry) {
     this.streams = streams;
+    this.closeTimeout = closeTimeout;
+    this.outage = outage;
     this.http = http;
     this.streamsMetrics = streamsMetrics;
     this.registry = registry;
@@ -55,8 +58,12 @@ public final class ClassifierApp implements AutoCloseable {
   /** The Avro serdes over the schema registry configured in {@code config}. */
   public static ClassifierTopology.AvroSerdes avroSerdes(ClassifierConfig config) {
     Map<String, Object> serdeConfig = config.serdeConfig();
+    // Read into InventoryImage whatever the writer schema: one of another type is then a resolution error (a dead
+    // letter), not an object of another class.
+    Map<String, Object> imageConfig = new java.util.LinkedHashMap<>(serdeConfig);
+    imageConfig.put(AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE, InventoryImage.class);
     SpecificAvroDeserializer<InventoryImage> images = new SpecificAvroDeserializer<>();
-    images.configure(serdeConfig, false);
+    images.configure(imageConfig, false);
     SpecificAvroSerde<ClassifiedItem> items = new SpecificAvroSerde<>();
     items.configure(serdeConfig, false);
     SpecificAvroSerde<AccuracyAggregate> aggregates = new SpecificAvroSerde<>();
@@ -105,19 +112,15 @@ public final class ClassifierApp implements AutoCloseable {
       streams.close();
       throw new StreamingException(e.getMessage(), e);
     }
-    ClassifierApp app = new ClassifierApp(streams, http, streamsMetrics, registry);
+    OutageBackoff outage = new OutageBackoff(config.outageBackoffMax(), metrics::progress);
+    ClassifierApp app = new ClassifierApp(streams, config.shutdownTimeout(), outage, http, streamsMetrics, registry);
     streams.setStateListener((now, before) -> {
       log.info("Kafka Streams {} -> {}", before, now);
       if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
         app.stopped.countDown();
       }
     });
-    // A failure that escapes the handlers (a broker fenced us, a bug) stops this instance: Kubernetes restarts
-    // it and exactly-once makes the restart safe.
-    streams.setUncaughtExceptionHandler(exception -> {
-      log.error("stream thread failed; shutting down this instance", exception);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
+    streams.setUncaughtExceptionHandler(exception -> uncaught(exception, outage));
     streams.start();
     log.info("classifying {} -> {} (batch {} / {} ms), probes and metrics on http://0.0.0.0:{}/",
         config.inputTopic(), config.classifiedTopic(), config.batchSize(), config.maxBatchWait().toMillis(),
@@ -125,9 +128,63 @@ public final class ClassifierApp implements AutoCloseable {
     return app;
   }
 
+  /**
+   * A registry outage, or a batch that could not be forwarded whole, replaces the stream thread: its transaction
+   * is aborted and the new thread resumes from the last commit (after a backoff, for an outage), so the process
+   * keeps running and nothing is dead-lettered. Any other failure that escapes the handlers (a bug) stops this
+   * instance: Kubernetes restarts it and exactly-once makes the restart safe.
+   */
+  static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse uncaught(
+      Throwable exception, OutageBackoff outage) {
+    if (isOutage(exception)) {
+      Duration pause = outage.failed();
+      log.warn("schema registry unavailable ({}); retrying from the last commit in {} ms", rootMessage(exception),
+          pause.toMillis());
+      outage.pause(pause);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    if (causedBy(exception, FlushAbortedException.class)) {
+      log.warn("a batch was aborted part-way; retrying it from the last commit", exception);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    log.error("stream thread failed; shutting down this instance", exception);
+    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
+
+  private static boolean isOutage(Throwable exception) {
+    for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+      if (cause instanceof Exception e && DeadLetters.isOutage(e)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {
+    for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable exception) {
+    Throwable root = exception;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.toString();
+  }
+
+  /** Whether a registry outage is going on (the classifier then retries in place and is not ready). */
+  public boolean inOutage() {
+    return outage.active();
+  }
+
   private static Properties adminProperties(ClassifierConfig config) {
     Properties props = new Properties();
-    props.putAll(config.adminConfig());
+    props.putAll(config.clientConfig());
     long timeout = config.startupTimeout().toMillis();
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(timeout, 10_000)));
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout));
@@ -154,8 +211,13 @@ public final class ClassifierApp implements AutoCloseable {
 
   @Override
   public void close() {
-    log.info("stopping: committing and closing Kafka Streams");
-    streams.close(CLOSE_TIMEOUT);
+    log.info("stopping: committing and closing Kafka Streams (at most {} s)", closeTimeout.toSeconds());
+    outage.close();
+    // leave part of the bound for the HTTP server and the metrics
+    if (!streams.close(closeTimeout.minusMillis(Math.min(500, closeTimeout.toMillis() / 10)))) {
+      log.warn("Kafka Streams did not stop within {} s; the uncommitted work is redone by the next owner",
+          closeTimeout.toSeconds());
+    }
     streamsMetrics.close();
     http.close();
     registry.close();

@@ -6,61 +6,39 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /**
- * Settings of the stream classifier, read from (lowest precedence first) the defaults below, a properties file,
- * the environment and explicit overrides (command-line options).
+ * Settings of the stream classifier, read from (lowest precedence first) the defaults, a properties file, the
+ * environment and explicit overrides (command-line options).
  *
- * <p>One flat key space. Keys starting with {@code fashion.} are the classifier's own (table below); keys starting
- * with {@code schema.registry.} or {@code basic.auth.} go to the Avro serdes; every other key is a Kafka client or
- * Kafka Streams property and is passed through unchanged (e.g. {@code security.protocol}, {@code sasl.jaas.config},
- * {@code ssl.truststore.location}, {@code commit.interval.ms}).
+ * <p>One flat key space. Keys starting with {@code fashion.} are the classifier's own; keys starting with
+ * {@code schema.registry.} or {@code basic.auth.} go to the Avro serdes; every other key is a Kafka client or Kafka
+ * Streams property and is passed through unchanged (e.g. {@code security.protocol}, {@code sasl.jaas.config}).
  *
- * <table>
- *   <caption>Settings, environment variables and defaults</caption>
- *   <tr><th>key</th><th>environment</th><th>default</th></tr>
- *   <tr><td>bootstrap.servers</td><td>FASHION_BOOTSTRAP_SERVERS</td><td>localhost:9092</td></tr>
- *   <tr><td>application.id</td><td>FASHION_APPLICATION_ID</td><td>fashion-classifier</td></tr>
- *   <tr><td>num.stream.threads</td><td>FASHION_STREAM_THREADS</td><td>1</td></tr>
- *   <tr><td>processing.guarantee</td><td>FASHION_PROCESSING_GUARANTEE</td><td>exactly_once_v2</td></tr>
- *   <tr><td>schema.registry.url</td><td>FASHION_SCHEMA_REGISTRY_URL</td><td>http://localhost:8081</td></tr>
- *   <tr><td>basic.auth.user.info</td><td>FASHION_SCHEMA_REGISTRY_USER_INFO</td><td>(none; sets
- *       basic.auth.credentials.source=USER_INFO)</td></tr>
- *   <tr><td>fashion.model.dir</td><td>FASHION_MODEL_DIR</td><td>models/default</td></tr>
- *   <tr><td>fashion.topic.input</td><td>FASHION_TOPIC_INPUT</td><td>inventory-images</td></tr>
- *   <tr><td>fashion.topic.classified</td><td>FASHION_TOPIC_CLASSIFIED</td><td>classified-items</td></tr>
- *   <tr><td>fashion.topic.aggregates</td><td>FASHION_TOPIC_AGGREGATES</td><td>accuracy-aggregates</td></tr>
- *   <tr><td>fashion.topic.dlq</td><td>FASHION_TOPIC_DLQ</td><td>inventory-dlq</td></tr>
- *   <tr><td>fashion.batch.size</td><td>FASHION_BATCH_SIZE</td><td>64</td></tr>
- *   <tr><td>fashion.batch.max.wait.ms</td><td>FASHION_BATCH_MAX_WAIT_MS</td><td>20</td></tr>
- *   <tr><td>fashion.aggregates.window.ms</td><td>FASHION_AGGREGATES_WINDOW_MS</td><td>60000 (tumbling window of the
- *       windowed accuracy figures)</td></tr>
- *   <tr><td>fashion.aggregates.grace.ms</td><td>FASHION_AGGREGATES_GRACE_MS</td><td>30000 (how late, by capture
- *       time, an item may arrive and still count in its window; 0 allowed)</td></tr>
- *   <tr><td>fashion.topics.create</td><td>FASHION_TOPICS_CREATE</td><td>true (false: fail if one is missing)</td></tr>
- *   <tr><td>fashion.topics.partitions</td><td>FASHION_TOPICS_PARTITIONS</td><td>6</td></tr>
- *   <tr><td>fashion.topics.replication</td><td>FASHION_TOPICS_REPLICATION</td><td>-1 (broker default)</td></tr>
- *   <tr><td>fashion.http.port</td><td>FASHION_HTTP_PORT</td><td>8080 (0: any free port)</td></tr>
- *   <tr><td>fashion.model.flip.tta</td><td>FASHION_MODEL_FLIP_TTA</td><td>bundle (as the bundle was evaluated;
- *       true or false to force flip test-time augmentation on or off: off halves the model's work)</td></tr>
- *   <tr><td>fashion.startup.timeout.ms</td><td>FASHION_STARTUP_TIMEOUT_MS</td><td>15000 (brokers must answer
- *       within it)</td></tr>
- * </table>
- *
- * <p>Besides these, every environment variable {@code KAFKA_X_Y} becomes the Kafka property {@code x.y}
- * (e.g. {@code KAFKA_SECURITY_PROTOCOL=SASL_SSL}, {@code KAFKA_SASL_MECHANISM=PLAIN}), and
- * {@code SCHEMA_REGISTRY_X_Y} becomes {@code schema.registry.x.y}.
+ * <p>{@link #DEFINITION} is the one definition of every named setting (type, default, validator, doc), as Kafka's
+ * own configs are defined; its environment variable follows from the key ({@link #environmentName}). The settings
+ * table in {@code docs/stream-classifier.md} is generated from it ({@link #markdownTable()}), and a test keeps the
+ * two equal. Besides the named variables, every environment variable {@code KAFKA_X_Y} becomes the Kafka property
+ * {@code x.y} and {@code SCHEMA_REGISTRY_X_Y} becomes {@code schema.registry.x.y}.
  */
 public final class ClassifierConfig {
 
@@ -77,87 +55,130 @@ public final class ClassifierConfig {
   public static final String TOPICS_PARTITIONS = "fashion.topics.partitions";
   public static final String TOPICS_REPLICATION = "fashion.topics.replication";
   public static final String HTTP_PORT = "fashion.http.port";
+  public static final String HTTP_BIND_ADDRESS = "fashion.http.bind.address";
   public static final String MODEL_FLIP_TTA = "fashion.model.flip.tta";
   public static final String STARTUP_TIMEOUT_MS = "fashion.startup.timeout.ms";
+  public static final String SHUTDOWN_TIMEOUT_MS = "fashion.shutdown.timeout.ms";
+  public static final String OUTAGE_BACKOFF_MAX_MS = "fashion.outage.backoff.max.ms";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String REGISTRY_USER_INFO = "basic.auth.user.info";
 
+  /** The largest batch: one batch must finish well inside the exactly-once transaction timeout. */
+  public static final int MAX_BATCH_SIZE = 1024;
+
+  private static final String PREFIX = "fashion.";
+  private static final String ENV_PREFIX = "FASHION_";
   private static final String KAFKA_ENV_PREFIX = "KAFKA_";
   private static final String REGISTRY_ENV_PREFIX = "SCHEMA_REGISTRY_";
 
-  /** Environment variable -> key, for the named settings. */
-  private static final Map<String, String> ENVIRONMENT = new LinkedHashMap<>();
+  /** Environment names that do not follow {@link #environmentName}'s rule (kept for existing deployments). */
+  private static final Map<String, String> ENVIRONMENT_EXCEPTIONS = Map.of(
+      StreamsConfig.NUM_STREAM_THREADS_CONFIG, "FASHION_STREAM_THREADS",
+      REGISTRY_USER_INFO, "FASHION_SCHEMA_REGISTRY_USER_INFO");
 
-  static {
-    ENVIRONMENT.put("FASHION_BOOTSTRAP_SERVERS", StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
-    ENVIRONMENT.put("FASHION_APPLICATION_ID", StreamsConfig.APPLICATION_ID_CONFIG);
-    ENVIRONMENT.put("FASHION_STREAM_THREADS", StreamsConfig.NUM_STREAM_THREADS_CONFIG);
-    ENVIRONMENT.put("FASHION_PROCESSING_GUARANTEE", StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
-    ENVIRONMENT.put("FASHION_SCHEMA_REGISTRY_URL", SCHEMA_REGISTRY_URL);
-    ENVIRONMENT.put("FASHION_SCHEMA_REGISTRY_USER_INFO", REGISTRY_USER_INFO);
-    ENVIRONMENT.put("FASHION_MODEL_DIR", MODEL_DIR);
-    ENVIRONMENT.put("FASHION_TOPIC_INPUT", TOPIC_INPUT);
-    ENVIRONMENT.put("FASHION_TOPIC_CLASSIFIED", TOPIC_CLASSIFIED);
-    ENVIRONMENT.put("FASHION_TOPIC_AGGREGATES", TOPIC_AGGREGATES);
-    ENVIRONMENT.put("FASHION_TOPIC_DLQ", TOPIC_DLQ);
-    ENVIRONMENT.put("FASHION_BATCH_SIZE", BATCH_SIZE);
-    ENVIRONMENT.put("FASHION_BATCH_MAX_WAIT_MS", BATCH_MAX_WAIT_MS);
-    ENVIRONMENT.put("FASHION_AGGREGATES_WINDOW_MS", AGGREGATES_WINDOW_MS);
-    ENVIRONMENT.put("FASHION_AGGREGATES_GRACE_MS", AGGREGATES_GRACE_MS);
-    ENVIRONMENT.put("FASHION_TOPICS_CREATE", TOPICS_CREATE);
-    ENVIRONMENT.put("FASHION_TOPICS_PARTITIONS", TOPICS_PARTITIONS);
-    ENVIRONMENT.put("FASHION_TOPICS_REPLICATION", TOPICS_REPLICATION);
-    ENVIRONMENT.put("FASHION_HTTP_PORT", HTTP_PORT);
-    ENVIRONMENT.put("FASHION_MODEL_FLIP_TTA", MODEL_FLIP_TTA);
-    ENVIRONMENT.put("FASHION_STARTUP_TIMEOUT_MS", STARTUP_TIMEOUT_MS);
-  }
+  /**
+   * Kafka Streams settings that the classifier sets itself: the dead-letter topic and the registry-outage policy
+   * depend on them, so a user value would silently remove that protection.
+   */
+  private static final Map<String, String> RESERVED = Map.of(
+      StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, "dead letters and the registry-outage policy",
+      StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, "dead letters and the registry-outage policy",
+      StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, "oversized outputs and dead letters",
+      StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "the dead-letter topic; set " + TOPIC_DLQ);
+
+  private static final String TOPIC_NAME_DOC = " Created at start when missing (see fashion.topics.create).";
+
+  /** Every named setting. */
+  public static final ConfigDef DEFINITION = new ConfigDef()
+      .define(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, Type.LIST, "localhost:9092",
+          ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value == null || ((List<?>) value).isEmpty()) {
+              throw new ConfigException(name + " must name at least one broker (host:port)");
+            }
+          }, () -> "host:port,..."), Importance.HIGH,
+          "Kafka brokers to bootstrap from (host:port,...).")
+      .define(StreamsConfig.APPLICATION_ID_CONFIG, Type.STRING, "fashion-classifier",
+          new ConfigDef.NonEmptyString(), Importance.HIGH,
+          "Consumer group, transactional id prefix and internal topic prefix: every instance of one classifier "
+              + "shares it.")
+      .define(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+          "Stream threads, each with its own model instance. More than one needs MXNET_ENGINE_TYPE=NaiveEngine "
+              + "in the environment (the launcher and the image set it).")
+      .define(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+          ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
+          "exactly_once_v2 (every input is classified once, outputs are transactional) or at_least_once.")
+      .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", new ConfigDef.NonEmptyString(),
+          Importance.HIGH,
+          "Schema Registry URL(s), comma-separated for failover, or mock://SCOPE for the in-process registry.")
+      .define(REGISTRY_USER_INFO, Type.PASSWORD, null, Importance.MEDIUM,
+          "Registry basic-auth credentials user:password; sets basic.auth.credentials.source=USER_INFO. Never "
+              + "logged.")
+      .define(MODEL_DIR, Type.STRING, "models/default", new ConfigDef.NonEmptyString(), Importance.HIGH,
+          "Model bundle directory (written by the train command).")
+      .define(MODEL_FLIP_TTA, Type.STRING, "bundle",
+          ConfigDef.CaseInsensitiveValidString.in("bundle", "true", "false"), Importance.LOW,
+          "Flip test-time augmentation: bundle (as the bundle was evaluated), or true/false to force it on or "
+              + "off (off halves the model's work).")
+      .define(TOPIC_INPUT, Type.STRING, "inventory-images", new ConfigDef.NonEmptyString(), Importance.HIGH,
+          "Topic of the scanners' images (Avro InventoryImage)." + TOPIC_NAME_DOC)
+      .define(TOPIC_CLASSIFIED, Type.STRING, "classified-items", new ConfigDef.NonEmptyString(), Importance.HIGH,
+          "Topic of the verdicts (Avro ClassifiedItem, key: item id)." + TOPIC_NAME_DOC)
+      .define(TOPIC_AGGREGATES, Type.STRING, "accuracy-aggregates", new ConfigDef.NonEmptyString(),
+          Importance.HIGH, "Topic of the accuracy figures (Avro AccuracyAggregate)." + TOPIC_NAME_DOC)
+      .define(TOPIC_DLQ, Type.STRING, "inventory-dlq", new ConfigDef.NonEmptyString(), Importance.HIGH,
+          "Dead-letter topic: records that cannot be classified, original bytes with reason headers."
+              + TOPIC_NAME_DOC)
+      .define(BATCH_SIZE, Type.INT, 64, Range.between(1, MAX_BATCH_SIZE), Importance.MEDIUM,
+          "Images per model call: a batch is classified as soon as it holds this many. Bounded so that one "
+              + "batch finishes well inside the exactly-once transaction timeout.")
+      .define(BATCH_MAX_WAIT_MS, Type.LONG, 20L, Range.between(1, 3_600_000), Importance.MEDIUM,
+          "Longest time an image waits in a partial batch before the batch is classified anyway.")
+      .define(AGGREGATES_WINDOW_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
+          "Size of the tumbling windows of the windowed accuracy figures.")
+      .define(AGGREGATES_GRACE_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
+          "How late, by capture time, an item may arrive and still count in its window.")
+      .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
+          "Create missing topics at start; false fails at start naming the missing ones.")
+      .define(TOPICS_PARTITIONS, Type.INT, 6, Range.between(1, 100_000), Importance.LOW,
+          "Partitions of the topics the classifier creates.")
+      .define(TOPICS_REPLICATION, Type.SHORT, (short) -1, replicationFactor(), Importance.LOW,
+          "Replication factor of the topics the classifier creates; -1 for the brokers' default.")
+      .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+          "Port of /health, /ready and /metrics; 0 for any free port.")
+      .define(HTTP_BIND_ADDRESS, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
+          "Address the HTTP server listens on (127.0.0.1 keeps probes and metrics local).")
+      .define(STARTUP_TIMEOUT_MS, Type.LONG, 15_000L, Range.between(1, 600_000), Importance.LOW,
+          "The brokers must answer within this time at start.")
+      .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 20_000L, Range.between(1_000, 600_000), Importance.MEDIUM,
+          "Upper bound of a clean stop (SIGTERM), even with the brokers gone; keep it below the pod's "
+              + "terminationGracePeriodSeconds.")
+      .define(OUTAGE_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(100, 600_000), Importance.LOW,
+          "Longest pause between retries while the schema registry is unavailable: the stream thread is "
+              + "replaced and resumes from the last commit, with a backoff doubling up to this bound.");
 
   private final Map<String, String> settings;
+  private final Map<String, Object> parsed;
 
-  private ClassifierConfig(Map<String, String> settings) {
+  private ClassifierConfig(Map<String, String> settings, Map<String, Object> parsed) {
     this.settings = Collections.unmodifiableMap(settings);
-    // validate eagerly, so a typo fails at start-up with the key's name
-    batchSize();
-    maxBatchWait();
-    window();
-    windowGrace();
-    topicPartitions();
-    topicReplication();
-    httpPort();
-    flipTta();
-    startupTimeout();
+    this.parsed = parsed;
   }
 
-  /** The defaults alone. */
+  /** The defaults alone, as strings (absent for settings without a default). */
   public static Map<String, String> defaults() {
     Map<String, String> defaults = new LinkedHashMap<>();
-    defaults.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
-    defaults.put(StreamsConfig.APPLICATION_ID_CONFIG, "fashion-classifier");
-    defaults.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-    defaults.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    defaults.put(SCHEMA_REGISTRY_URL, "http://localhost:8081");
-    defaults.put(MODEL_DIR, "models/default");
-    defaults.put(TOPIC_INPUT, "inventory-images");
-    defaults.put(TOPIC_CLASSIFIED, "classified-items");
-    defaults.put(TOPIC_AGGREGATES, "accuracy-aggregates");
-    defaults.put(TOPIC_DLQ, "inventory-dlq");
-    defaults.put(BATCH_SIZE, "64");
-    defaults.put(BATCH_MAX_WAIT_MS, "20");
-    defaults.put(AGGREGATES_WINDOW_MS, "60000");
-    defaults.put(AGGREGATES_GRACE_MS, "30000");
-    defaults.put(TOPICS_CREATE, "true");
-    defaults.put(TOPICS_PARTITIONS, "6");
-    defaults.put(TOPICS_REPLICATION, "-1");
-    defaults.put(HTTP_PORT, "8080");
-    defaults.put(MODEL_FLIP_TTA, "bundle");
-    defaults.put(STARTUP_TIMEOUT_MS, "15000");
+    DEFINITION.configKeys().forEach((name, key) -> {
+      if (key.hasDefault() && key.defaultValue != null) {
+        defaults.put(name, ConfigDef.convertToString(key.defaultValue, key.type));
+      }
+    });
     return defaults;
   }
 
   /**
    * Builds the configuration: defaults, then the file (when not null), then the environment, then {@code overrides}.
    *
-   * @throws IllegalArgumentException for an unreadable file or a malformed value, naming the key
+   * @throws IllegalArgumentException for an unreadable file or bad values: one line per bad value, naming its key
    */
   public static ClassifierConfig load(Path file, Map<String, String> environment, Map<String, String> overrides) {
     Map<String, String> settings = defaults();
@@ -172,12 +193,43 @@ public final class ClassifierConfig {
     }
     settings.putAll(fromEnvironment(environment));
     settings.putAll(overrides);
-    return new ClassifierConfig(settings);
+    List<String> problems = problems(settings, environment);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("\n", problems));
+    }
+    return new ClassifierConfig(settings, DEFINITION.parse(settings));
   }
 
   /** A configuration from explicit settings over the defaults (tests, embedding). */
   public static ClassifierConfig of(Map<String, String> overrides) {
     return load(null, Map.of(), overrides);
+  }
+
+  /** Every bad value at once, one line each, rather than the first only. */
+  private static List<String> problems(Map<String, String> settings, Map<String, String> environment) {
+    List<String> problems = new ArrayList<>();
+    for (ConfigValue value : DEFINITION.validate(settings)) {
+      // the first message says what is wrong; later ones are about the null a failed parse left behind
+      value.errorMessages().stream().findFirst().ifPresent(message -> problems.add(value.name() + " (env "
+          + environmentName(value.name()) + "): " + message.replace(" for configuration " + value.name(), "")));
+    }
+    settings.keySet().stream()
+        .filter(key -> key.startsWith(PREFIX) && !DEFINITION.names().contains(key))
+        .sorted()
+        .forEach(key -> problems.add(key + ": no such setting (the fashion.* settings are listed in "
+            + "docs/stream-classifier.md)"));
+    RESERVED.forEach((key, why) -> {
+      if (settings.containsKey(key)) {
+        problems.add(key + ": set by the classifier (" + why + "); remove it");
+      }
+    });
+    String threads = settings.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+    if (threads != null && !threads.trim().equals("1") && problems.isEmpty()
+        && !"NaiveEngine".equals(environment.get("MXNET_ENGINE_TYPE"))) {
+      problems.add(StreamsConfig.NUM_STREAM_THREADS_CONFIG + "=" + threads.trim() + " runs MXNet on several "
+          + "threads, which needs MXNET_ENGINE_TYPE=NaiveEngine in the environment: set it, or use 1 thread");
+    }
+    return problems;
   }
 
   /** The settings the environment holds, by key (see the class comment for the mapping). */
@@ -191,7 +243,7 @@ public final class ClassifierConfig {
         settings.put("schema.registry." + dotted(name.substring(REGISTRY_ENV_PREFIX.length())), value);
       }
     });
-    ENVIRONMENT.forEach((name, key) -> {
+    environmentNames().forEach((name, key) -> {
       String value = environment.get(name);
       if (value != null && !value.isBlank()) {
         settings.put(key, value.trim());
@@ -200,13 +252,63 @@ public final class ClassifierConfig {
     return settings;
   }
 
-  /** Environment variable -> key for the named settings, for documentation and {@code --help}. */
+  /** The environment variable of a named setting: {@code FASHION_} and the key without {@code fashion.}. */
+  public static String environmentName(String key) {
+    String exception = ENVIRONMENT_EXCEPTIONS.get(key);
+    if (exception != null) {
+      return exception;
+    }
+    String name = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
+    return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  /** Environment variable -> key for the named settings, for documentation, charts and {@code --help}. */
   public static Map<String, String> environmentNames() {
-    return Collections.unmodifiableMap(ENVIRONMENT);
+    Map<String, String> names = new LinkedHashMap<>();
+    DEFINITION.names().stream().sorted(ClassifierConfig::byDefinitionOrder)
+        .forEach(key -> names.put(environmentName(key), key));
+    return Collections.unmodifiableMap(names);
+  }
+
+  private static int byDefinitionOrder(String a, String b) {
+    List<String> order = new ArrayList<>(DEFINITION.configKeys().keySet());
+    return Integer.compare(order.indexOf(a), order.indexOf(b));
+  }
+
+  /** The settings table of {@code docs/stream-classifier.md}, generated from {@link #DEFINITION}. */
+  public static String markdownTable() {
+    StringBuilder table = new StringBuilder(
+        "| key | environment | type | default | valid values | what it does |\n"
+            + "| --- | --- | --- | --- | --- | --- |\n");
+    DEFINITION.configKeys().forEach((name, key) -> {
+      String defaultValue = key.defaultValue == null ? "(none)" : ConfigDef.convertToString(key.defaultValue, key.type);
+      String valid = key.validator == null ? "" : key.validator.toString();
+      table.append("| `").append(name).append("` | `").append(environmentName(name)).append("` | ")
+          .append(key.type.toString().toLowerCase(Locale.ROOT)).append(" | `").append(defaultValue).append("` | ")
+          .append(valid.replace("|", "\\|")).append(" | ").append(key.documentation).append(" |\n");
+    });
+    return table.toString();
   }
 
   private static String dotted(String name) {
     return name.toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  private static ConfigDef.Validator replicationFactor() {
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        short factor = (Short) value;
+        if (factor == 0 || factor < -1) {
+          throw new ConfigException(name + " must be -1 or a positive number, not " + factor);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "-1 or [1,...]";
+      }
+    };
   }
 
   public String bootstrapServers() {
@@ -214,95 +316,96 @@ public final class ClassifierConfig {
   }
 
   public String applicationId() {
-    return settings.get(StreamsConfig.APPLICATION_ID_CONFIG);
+    return (String) parsed.get(StreamsConfig.APPLICATION_ID_CONFIG);
   }
 
   public Path modelDir() {
-    return Path.of(settings.get(MODEL_DIR));
+    return Path.of((String) parsed.get(MODEL_DIR));
   }
 
   public String inputTopic() {
-    return settings.get(TOPIC_INPUT);
+    return (String) parsed.get(TOPIC_INPUT);
   }
 
   public String classifiedTopic() {
-    return settings.get(TOPIC_CLASSIFIED);
+    return (String) parsed.get(TOPIC_CLASSIFIED);
   }
 
   public String aggregatesTopic() {
-    return settings.get(TOPIC_AGGREGATES);
+    return (String) parsed.get(TOPIC_AGGREGATES);
   }
 
   public String deadLetterTopic() {
-    return settings.get(TOPIC_DLQ);
+    return (String) parsed.get(TOPIC_DLQ);
   }
 
   /** Records per inference batch: a batch is classified as soon as it holds this many. */
   public int batchSize() {
-    return positiveInt(BATCH_SIZE);
+    return (Integer) parsed.get(BATCH_SIZE);
   }
 
   /** Longest time a record waits in a partial batch before the batch is classified anyway. */
   public Duration maxBatchWait() {
-    return Duration.ofMillis(positiveInt(BATCH_MAX_WAIT_MS));
+    return millis(BATCH_MAX_WAIT_MS);
   }
 
   /** Size of the tumbling windows of the windowed accuracy figures. */
   public Duration window() {
-    return Duration.ofMillis(positiveInt(AGGREGATES_WINDOW_MS));
+    return millis(AGGREGATES_WINDOW_MS);
   }
 
   /** How late, by capture time, an item may arrive and still count in its window. */
   public Duration windowGrace() {
-    int grace = integer(AGGREGATES_GRACE_MS);
-    if (grace < 0) {
-      throw new IllegalArgumentException(AGGREGATES_GRACE_MS + " must be 0 or more, not " + grace);
-    }
-    return Duration.ofMillis(grace);
+    return millis(AGGREGATES_GRACE_MS);
   }
 
   public boolean createTopics() {
-    return Boolean.parseBoolean(settings.get(TOPICS_CREATE));
+    return (Boolean) parsed.get(TOPICS_CREATE);
   }
 
   public int topicPartitions() {
-    return positiveInt(TOPICS_PARTITIONS);
+    return (Integer) parsed.get(TOPICS_PARTITIONS);
   }
 
   /** Replication factor of created topics; -1 for the broker's default. */
   public short topicReplication() {
-    int value = integer(TOPICS_REPLICATION);
-    if (value == 0 || value < -1 || value > Short.MAX_VALUE) {
-      throw new IllegalArgumentException(TOPICS_REPLICATION + " must be -1 or a positive number, not " + value);
-    }
-    return (short) value;
+    return (Short) parsed.get(TOPICS_REPLICATION);
   }
 
   /** Flip test-time augmentation forced on or off, or empty to predict as the bundle was evaluated. */
   public Optional<Boolean> flipTta() {
-    String value = settings.get(MODEL_FLIP_TTA).trim().toLowerCase(Locale.ROOT);
-    return switch (value) {
-      case "bundle" -> Optional.empty();
-      case "true" -> Optional.of(true);
-      case "false" -> Optional.of(false);
-      default -> throw new IllegalArgumentException(
-          MODEL_FLIP_TTA + " must be bundle, true or false, not '" + value + "'");
-    };
+    String value = ((String) parsed.get(MODEL_FLIP_TTA)).trim().toLowerCase(Locale.ROOT);
+    return value.equals("bundle") ? Optional.empty() : Optional.of(Boolean.parseBoolean(value));
   }
 
   public int httpPort() {
-    int port = integer(HTTP_PORT);
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(HTTP_PORT + " must be a port number (0-65535), not " + port);
-    }
-    return port;
+    return (Integer) parsed.get(HTTP_PORT);
+  }
+
+  public String httpBindAddress() {
+    return (String) parsed.get(HTTP_BIND_ADDRESS);
   }
 
   /** How long the brokers may take to answer at start-up before the classifier gives up. */
   public Duration startupTimeout() {
-    return Duration.ofMillis(positiveInt(STARTUP_TIMEOUT_MS));
+    return millis(STARTUP_TIMEOUT_MS);
   }
 
+  /** Upper bound of {@link ClassifierApp#close()}. */
+  public Duration shutdownTimeout() {
+    return millis(SHUTDOWN_TIMEOUT_MS);
+  }
+
+  /** Longest pause between retries during a registry outage. */
+  public Duration outageBackoffMax() {
+    return millis(OUTAGE_BACKOFF_MAX_MS);
+  }
+
+  private Duration millis(String key) {
+    return Duration.ofMillis((Long) parsed.get(key));
+  }
+
+  /** The raw value of any key, named or passed through. */
   public String get(String key) {
     return settings.get(key);
   }
@@ -314,22 +417,28 @@ public final class ClassifierConfig {
         window(), windowGrace());
   }
 
+  /** The keys passed through to Kafka and the serdes: everything but the classifier's own. */
+  private Map<String, String> passThrough() {
+    Map<String, String> config = new LinkedHashMap<>();
+    settings.forEach((key, value) -> {
+      if (!key.startsWith(PREFIX)) {
+        config.put(key, value);
+      }
+    });
+    return config;
+  }
+
   /**
-   * Kafka Streams properties: every pass-through key, with the classifier's defaults for the dead-letter queue
-   * (KIP-1034) and the error handlers put in only where the user set nothing.
+   * Kafka Streams properties: every pass-through key, with the classifier's own dead-letter queue (KIP-1034), error
+   * handlers and defaults.
    */
   public Properties streamsProperties() {
     Properties props = new Properties();
-    settings.forEach((key, value) -> {
-      if (!key.startsWith("fashion.")) {
-        props.put(key, value);
-      }
-    });
-    props.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic());
-    props.putIfAbsent(
-        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.DeserializationHandler.class);
-    props.putIfAbsent(
-        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.ProcessingHandler.class);
+    props.putAll(passThrough());
+    props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic());
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.DeserializationHandler.class);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.ProcessingHandler.class);
+    props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.ProductionHandler.class);
     // The topology has no global stores; this opts into Kafka 5.0's default now. (Kafka Streams still logs the
     // warning once, from the copy of the config its partition assignor makes without this key.)
     props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
@@ -349,40 +458,26 @@ public final class ClassifierConfig {
    * {@code auto.register.schemas}, ...).
    */
   public Map<String, Object> serdeConfig() {
-    Map<String, Object> config = new LinkedHashMap<>();
-    settings.forEach((key, value) -> {
-      if (!key.startsWith("fashion.")) {
-        config.put(key, value);
-      }
-    });
+    Map<String, Object> config = new LinkedHashMap<>(passThrough());
     if (config.containsKey(REGISTRY_USER_INFO)) {
       config.putIfAbsent("basic.auth.credentials.source", "USER_INFO");
     }
     return config;
   }
 
-  /** Admin client settings: the pass-through keys that an admin client understands (security included). */
-  public Map<String, Object> adminConfig() {
+  /**
+   * Settings for plain clients (admin, and the producers and consumers of scan, watch and demo): the pass-through
+   * keys every Kafka client understands (brokers, security, timeouts), not the Streams ones.
+   */
+  public Map<String, Object> clientConfig() {
+    Set<String> clientKeys = AdminClientConfig.configNames();
     Map<String, Object> config = new LinkedHashMap<>();
-    streamsProperties().forEach((key, value) -> config.put((String) key, value));
+    passThrough().forEach((key, value) -> {
+      if (clientKeys.contains(key)) {
+        config.put(key, value);
+      }
+    });
     return config;
-  }
-
-  private int positiveInt(String key) {
-    int value = integer(key);
-    if (value <= 0) {
-      throw new IllegalArgumentException(key + " must be positive, not " + value);
-    }
-    return value;
-  }
-
-  private int integer(String key) {
-    String value = settings.get(key);
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException | NullPointerException e) {
-      throw new IllegalArgumentException(key + " must be a whole number, not '" + value + "'", e);
-    }
   }
 
   @Override
@@ -392,9 +487,9 @@ public final class ClassifierConfig {
     return safe.toString();
   }
 
-  private static boolean isSecret(String key) {
+  static boolean isSecret(String key) {
     String lower = key.toLowerCase(Locale.ROOT);
     return lower.contains("password") || lower.contains("jaas") || lower.contains("user.info")
-        || lower.contains("secret") || lower.contains("token");
+        || lower.contains("secret") || lower.contains("token") || lower.endsWith(".key");
   }
 }

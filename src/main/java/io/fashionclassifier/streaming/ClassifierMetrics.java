@@ -84,6 +84,24 @@ public final class ClassifierMetrics {
     deadLetters(reason).increment(count);
   }
 
+  void deadLetterTruncated() {
+    Counter.builder("fashion.dead.letters.truncated")
+        .description("Dead letters whose original value was cut to fit the producer's request size")
+        .register(registry).increment();
+  }
+
+  void dropped(String topic) {
+    Counter.builder("fashion.records.dropped")
+        .description("Outputs that could not be serialized or sent and were dropped")
+        .tag("topic", topic)
+        .register(registry).increment();
+  }
+
+  /** Records classified or dead-lettered so far: grows whenever the classifier makes progress. */
+  public long progress() {
+    return (long) (recordsOut.count() + deadLetterCount());
+  }
+
   /** Dead letters sent so far, all reasons together. */
   public double deadLetterCount() {
     double total = 0;

@@ -5,15 +5,22 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,19 +53,77 @@ public final class DeadLetters {
 
   private DeadLetters() {}
 
-  /** The original headers plus the KIP-1034 error headers, values as UTF-8 strings as Kafka Streams writes them. */
-  static Headers headers(BufferedRecord source, Exception error, Instant failedAt) {
+  /** Longest {@link #MESSAGE} header, in characters. */
+  static final int MAX_MESSAGE_CHARS = 1_000;
+  /** Longest {@link #STACKTRACE} header, in characters: the top frames say where; the rest only costs bytes. */
+  static final int MAX_STACKTRACE_CHARS = 8_000;
+  /** Room for the record's own framing within the producer's request size. */
+  private static final int RECORD_OVERHEAD = 1_024;
+  /**
+   * Set on a dead letter whose value had to be cut to fit the producer's request size: the value's original length
+   * in bytes. The original is still in the input topic, at the partition and offset the headers name.
+   */
+  public static final String TRUNCATED = "fashion.errors.value.truncated";
+
+  /** A dead letter as it will be sent: key, value and headers, within the size limit. */
+  record Letter(byte[] key, byte[] value, Headers headers, boolean truncated) {}
+
+  /** The most bytes a dead letter may take: the producer's {@code max.request.size} less framing. */
+  static int sizeLimit(Map<String, ?> configs) {
+    Object configured = configs.get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+    if (configured == null) {
+      configured = configs.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    }
+    int maxRequest = configured == null ? 1024 * 1024 : Integer.parseInt(configured.toString().trim());
+    return Math.max(maxRequest - RECORD_OVERHEAD, 1);
+  }
+
+  /** The original record with the KIP-1034 error headers, cut to {@code limit} bytes if it must be. */
+  static Letter letter(BufferedRecord source, Exception error, Instant failedAt, int limit) {
     RecordHeaders headers = new RecordHeaders(source.headers().toArray());
-    StringWriter stackTrace = new StringWriter();
-    error.printStackTrace(new PrintWriter(stackTrace));
     headers.add(EXCEPTION, utf8(error.getClass().getName()));
-    headers.add(MESSAGE, utf8(String.valueOf(error.getMessage())));
-    headers.add(STACKTRACE, utf8(stackTrace.toString()));
+    headers.add(MESSAGE, utf8(capped(String.valueOf(error.getMessage()), MAX_MESSAGE_CHARS)));
+    headers.add(STACKTRACE, utf8(capped(stackTrace(error), MAX_STACKTRACE_CHARS)));
     headers.add(TOPIC, utf8(source.topic()));
     headers.add(PARTITION, utf8(Integer.toString(source.partition())));
     headers.add(OFFSET, utf8(Long.toString(source.offset())));
     headers.add(TIME, utf8(failedAt.toString()));
-    return headers;
+    return fitted(source.key(), source.value(), headers, limit);
+  }
+
+  /**
+   * Makes a dead letter fit: the error headers are capped already, so what can still be too large is the original
+   * key and value (a value that fit the input topic compressed, or with its headers). The value is cut first, then
+   * the key, and {@link #TRUNCATED} says so.
+   */
+  static Letter fitted(byte[] key, byte[] value, Headers headers, int limit) {
+    int headerBytes = 0;
+    for (Header header : headers) {
+      headerBytes += header.key().length() + (header.value() == null ? 0 : header.value().length) + 8;
+    }
+    int keyBytes = key == null ? 0 : key.length;
+    int valueBytes = value == null ? 0 : value.length;
+    int excess = headerBytes + keyBytes + valueBytes - limit;
+    if (excess <= 0) {
+      return new Letter(key, value, headers, false);
+    }
+    int room = Math.max(0, limit - headerBytes - 64);
+    byte[] keptKey = key == null || keyBytes <= room / 2 ? key : Arrays.copyOf(key, room / 2);
+    int keptKeyBytes = keptKey == null ? 0 : keptKey.length;
+    byte[] keptValue = value == null ? null : Arrays.copyOf(value, Math.max(0, Math.min(valueBytes, room - keptKeyBytes)));
+    headers.remove(TRUNCATED);
+    headers.add(TRUNCATED, utf8(Integer.toString(valueBytes)));
+    return new Letter(keptKey, keptValue, headers, true);
+  }
+
+  private static String stackTrace(Exception error) {
+    StringWriter stackTrace = new StringWriter();
+    error.printStackTrace(new PrintWriter(stackTrace));
+    return stackTrace.toString();
+  }
+
+  private static String capped(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max) + "... (" + (text.length() - max) + " more chars)";
   }
 
   /**
@@ -66,14 +131,37 @@ public final class DeadLetters {
    * (The log-and-continue handlers' own WARN, with a stack trace per record, is turned down in logback.xml: the
    * stack trace travels in the dead letter's headers.)
    */
-  private static void sending(List<ProducerRecord<byte[], byte[]>> deadLetters, ErrorHandlerContext context,
-      Exception exception, ClassifierMetrics metrics, ClassifierMetrics.Reason reason) {
+  private static List<ProducerRecord<byte[], byte[]>> sending(List<ProducerRecord<byte[], byte[]>> deadLetters,
+      ErrorHandlerContext context, Exception exception, ClassifierMetrics metrics, ClassifierMetrics.Reason reason,
+      int limit) {
     log.warn("dead letter ({}) from {}-{} offset {}: {}", reason, context.topic(), context.partition(),
         context.offset(), exception.toString());
     byte[] now = utf8(Instant.now().toString());
-    deadLetters.forEach(letter -> letter.headers().add(TIME, now));
+    List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>(deadLetters.size());
+    for (ProducerRecord<byte[], byte[]> letter : deadLetters) {
+      RecordHeaders headers = new RecordHeaders(letter.headers().toArray());
+      capHeader(headers, MESSAGE, MAX_MESSAGE_CHARS);
+      capHeader(headers, STACKTRACE, MAX_STACKTRACE_CHARS);
+      headers.add(TIME, now);
+      Letter fitted = fitted(letter.key(), letter.value(), headers, limit);
+      if (fitted.truncated() && metrics != null) {
+        metrics.deadLetterTruncated();
+      }
+      sent.add(new ProducerRecord<>(letter.topic(), letter.partition(), letter.timestamp(), fitted.key(),
+          fitted.value(), fitted.headers()));
+    }
     if (metrics != null) {
-      metrics.deadLetters(reason, deadLetters.size());
+      metrics.deadLetters(reason, sent.size());
+    }
+    return sent;
+  }
+
+  private static void capHeader(Headers headers, String key, int max) {
+    Header header = headers.lastHeader(key);
+    if (header != null && header.value() != null && header.value().length > max) {
+      String text = new String(header.value(), StandardCharsets.UTF_8);
+      headers.remove(key);
+      headers.add(key, utf8(capped(text, max)));
     }
   }
 
@@ -95,12 +183,18 @@ public final class DeadLetters {
     return false;
   }
 
-  private static boolean stopForOutage(Exception exception) {
-    if (!isOutage(exception)) {
-      return false;
+  /** Whether the handler must fail the task (and abort its transaction) rather than dead-letter the record. */
+  private static boolean mustFail(Exception exception) {
+    if (isOutage(exception)) {
+      log.warn("schema registry unavailable; retrying from the last commit rather than dead-lettering good "
+          + "records: {}", exception.toString());
+      return true;
     }
-    log.error("schema registry unavailable; stopping rather than dead-lettering good records", exception);
-    return true;
+    if (exception instanceof FlushAbortedException) {
+      log.warn(exception.getMessage(), exception.getCause());
+      return true;
+    }
+    return false;
   }
 
   private static ClassifierMetrics metrics(Map<String, ?> configs) {
@@ -110,23 +204,24 @@ public final class DeadLetters {
   /** Log-and-continue for values that fail to deserialize, counting the dead letters it sends. */
   public static final class DeserializationHandler extends LogAndContinueExceptionHandler {
     private ClassifierMetrics metrics;
+    private int limit;
 
     @Override
     public void configure(Map<String, ?> configs) {
       super.configure(configs);
       metrics = metrics(configs);
+      limit = sizeLimit(configs);
     }
 
     @Override
     public Response handleError(
         ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-      if (stopForOutage(exception)) {
+      if (mustFail(exception)) {
         return Response.fail();
       }
       Response response = super.handleError(context, record, exception);
-      sending(response.deadLetterQueueRecords(), context, exception, metrics,
-          ClassifierMetrics.Reason.DESERIALIZATION);
-      return response;
+      return Response.resume(sending(response.deadLetterQueueRecords(), context, exception, metrics,
+          ClassifierMetrics.Reason.DESERIALIZATION, limit));
     }
   }
 
@@ -136,24 +231,64 @@ public final class DeadLetters {
    */
   public static final class ProcessingHandler extends LogAndContinueProcessingExceptionHandler {
     private ClassifierMetrics metrics;
+    private int limit;
 
     @Override
     public void configure(Map<String, ?> configs) {
       super.configure(configs);
       metrics = metrics(configs);
+      limit = sizeLimit(configs);
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-      if (stopForOutage(exception)) {
+      if (mustFail(exception)) {
         return Response.fail();
       }
       Response response = super.handleError(context, record, exception);
-      sending(response.deadLetterQueueRecords(), context, exception, metrics,
+      return Response.resume(sending(response.deadLetterQueueRecords(), context, exception, metrics,
           exception instanceof org.apache.kafka.common.errors.SerializationException
               ? ClassifierMetrics.Reason.DESERIALIZATION
-              : ClassifierMetrics.Reason.PROCESSING);
-      return response;
+              : ClassifierMetrics.Reason.PROCESSING, limit));
+    }
+  }
+
+  /**
+   * Per-record send errors. Records are checked before they are forwarded (ids bounded in {@link InventoryImages},
+   * dead letters fitted), so this only catches what slips through: an output that still does not serialize or fit
+   * is dropped with an ERROR line and counted in {@code fashion_records_dropped_total}, rather than failing every
+   * retry of the transaction. Anything else, retriable or not, fails as Kafka Streams would by default, so a
+   * broker outage is never hidden.
+   */
+  public static final class ProductionHandler implements ProductionExceptionHandler {
+    private ClassifierMetrics metrics;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      metrics = metrics(configs);
+    }
+
+    @Override
+    public Response handleError(
+        ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+      if (exception instanceof RecordTooLargeException) {
+        return dropped(record, exception);
+      }
+      return Response.fail();
+    }
+
+    @Override
+    public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
+        SerializationExceptionOrigin origin) {
+      return dropped(record, exception);
+    }
+
+    private Response dropped(ProducerRecord<?, ?> record, Exception exception) {
+      log.error("dropped an output to {} that cannot be sent: {}", record.topic(), exception.toString());
+      if (metrics != null) {
+        metrics.dropped(record.topic());
+      }
+      return Response.resume();
     }
   }
 }

@@ -7,4 +7,8 @@ public final class InvalidImageException extends RuntimeException {
   public InvalidImageException(String message) {
     super(message);
   }
+
+  public InvalidImageException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -7,6 +7,11 @@ import java.nio.ByteBuffer;
 final class InventoryImages {
 
   static final int SIDE = 28;
+  /**
+   * Longest id (item, scanner, warehouse) in UTF-8 bytes. Ids are copied into the outputs' keys and values, so a
+   * bound here is what keeps every output far below the producer's request size.
+   */
+  static final int MAX_ID_BYTES = 512;
 
   private InventoryImages() {}
 
@@ -20,6 +25,9 @@ final class InventoryImages {
     if (image.getItemId() == null || image.getItemId().isBlank()) {
       throw new InvalidImageException("itemId is empty");
     }
+    checkIdLength("itemId", image.getItemId());
+    checkIdLength("scannerId", image.getScannerId());
+    checkIdLength("warehouseId", image.getWarehouseId());
     if (image.getWidth() != SIDE || image.getHeight() != SIDE) {
       throw new InvalidImageException(
           "image is " + image.getWidth() + "x" + image.getHeight() + ", the model takes " + SIDE + "x" + SIDE);
@@ -33,5 +41,17 @@ final class InventoryImages {
     byte[] bytes = new byte[count];
     pixels.duplicate().get(bytes);
     return bytes;
+  }
+
+  private static void checkIdLength(String field, String id) {
+    // a UTF-8 character takes at most 3 bytes per UTF-16 char: only long strings need counting
+    if (id != null && id.length() * 3 > MAX_ID_BYTES && utf8Length(id) > MAX_ID_BYTES) {
+      throw new InvalidImageException(field + " is " + utf8Length(id) + " bytes long; ids may have at most "
+          + MAX_ID_BYTES + " (UTF-8)");
+    }
+  }
+
+  private static int utf8Length(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 }

@@ -9,8 +9,12 @@ import io.fashionclassifier.schema.LabelScore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
@@ -40,7 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Values are decoded here rather than by the source's serde so that the original bytes stay at hand for the
  * dead-letter topic. A value that does not decode or validate makes {@link #process} throw, and Kafka Streams'
- * processing exception handler sends the original record to the dead-letter topic (KIP-1034).
+ * processing exception handler sends the original record to the dead-letter topic (KIP-1034). A registry outage
+ * is not the record's fault: it propagates, here and at flush, and the application retries from the last commit
+ * ({@link DeadLetters#isOutage}). Each value is decoded once; only records restored from the changelog are decoded
+ * again, at flush.
  */
 final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
 
@@ -59,6 +66,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<Long, BufferedRecord> buffer;
   private BatchClassifier classifier;
+  /** The images of the buffered records, decoded on arrival; absent for records restored from the changelog. */
+  private final Map<Long, InventoryImage> decoded = new HashMap<>();
+  private int deadLetterLimit;
   private long nextSequence;
   private int pending;
   /** Wall-clock time the oldest pending record arrived; restored records count as overdue. */
@@ -86,7 +96,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     this.context = context;
     this.buffer = context.getStateStore(storeName);
     this.classifier = classifiers.get();
+    this.deadLetterLimit = DeadLetters.sizeLimit(context.appConfigs());
     // init runs again on the same instance when a suspended task resumes: count the store afresh
+    decoded.clear();
     pending = 0;
     nextSequence = 0;
     try (KeyValueIterator<Long, BufferedRecord> restored = buffer.all()) {
@@ -107,25 +119,53 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   public void process(Record<byte[], byte[]> record) {
     metrics.recordIn();
     RecordMetadata source = context.recordMetadata().orElseThrow();
-    // both throw for a bad record, which the processing exception handler sends to the dead-letter topic
-    InventoryImage image = images.deserialize(source.topic(), record.headers(), record.value());
-    if (image == null) {
-      throw new InvalidImageException("the record has no value (tombstone)");
-    }
-    InventoryImages.validatedPixels(image);
+    // throws for a bad record, which the processing exception handler sends to the dead-letter topic
+    InventoryImage image = decode(source.topic(), record.headers(), record.value());
 
     if (pending == 0) {
       oldestPendingSince = context.currentSystemTimeMs();
     }
+    long sequence = nextSequence++;
     buffer.put(
-        nextSequence++,
+        sequence,
         new BufferedRecord(
             record.key(), record.value(), new RecordHeaders(record.headers().toArray()),
             source.topic(), source.partition(), source.offset(), record.timestamp()));
+    decoded.put(sequence, image);
     pending++;
     if (pending >= batchSize) {
       flush();
     }
+  }
+
+  /**
+   * The value as an image the model can take, or an exception saying why not: poison pills and invalid images
+   * ({@link InvalidImageException}, {@link io.fashionclassifier.serde.AvroSerializationException}) go to the
+   * dead-letter topic; a registry outage propagates and the stream thread retries from the last commit.
+   */
+  private InventoryImage decode(String topic, Headers headers, byte[] value) {
+    Object datum;
+    try {
+      // through a wildcard type: a writer schema of another type must not meet a cast the compiler put here
+      datum = ((Deserializer<?>) images).deserialize(topic, headers, value);
+    } catch (ClassCastException e) {
+      // Kafka Streams treats a ClassCastException from a processor as a topology bug and stops the thread
+      throw new InvalidImageException("the value does not decode into an InventoryImage: " + e.getMessage(), e);
+    }
+    if (datum == null) {
+      throw new InvalidImageException("the record has no value (tombstone)");
+    }
+    if (!(datum instanceof InventoryImage image)) {
+      throw new InvalidImageException("the value is a " + describe(datum) + ", not an InventoryImage");
+    }
+    InventoryImages.validatedPixels(image);
+    return image;
+  }
+
+  private static String describe(Object datum) {
+    return datum instanceof GenericContainer container
+        ? container.getSchema().getType().getName() + " " + container.getSchema().getFullName()
+        : datum.getClass().getSimpleName();
   }
 
   private void flushIfOverdue(long now) {
@@ -134,85 +174,133 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     }
   }
 
+  /**
+   * Classifies the buffered batch and forwards every outcome, or nothing: each output is built before the first
+   * is forwarded, so an exception leaves the buffer as it was and, under exactly-once, aborts the transaction
+   * rather than letting a later flush send the same verdicts again.
+   */
   private void flush() {
     List<KeyValue<Long, BufferedRecord>> buffered = new ArrayList<>(pending);
     try (KeyValueIterator<Long, BufferedRecord> entries = buffer.all()) {
       entries.forEachRemaining(buffered::add);
     }
-    classifyAndForward(buffered);
+    List<Record<String, Outcome>> outputs = outcomes(buffered);
+    try {
+      outputs.forEach(context::forward);
+    } catch (RuntimeException e) {
+      throw new FlushAbortedException(
+          "task " + context.taskId() + ": forwarding a batch failed part-way; aborting it to retry from the last commit",
+          e);
+    }
     // after the outputs, so that even without exactly-once a crash in between duplicates rather than loses
     clear(buffered);
   }
 
-  private void classifyAndForward(List<KeyValue<Long, BufferedRecord>> buffered) {
+  private List<Record<String, Outcome>> outcomes(List<KeyValue<Long, BufferedRecord>> buffered) {
+    List<Record<String, Outcome>> outputs = new ArrayList<>(buffered.size() * 2 + 8);
     List<BufferedRecord> batch = new ArrayList<>(buffered.size());
-    List<InventoryImage> decoded = new ArrayList<>(buffered.size());
+    List<InventoryImage> valid = new ArrayList<>(buffered.size());
     List<byte[]> pixels = new ArrayList<>(buffered.size());
     for (KeyValue<Long, BufferedRecord> entry : buffered) {
       BufferedRecord record = entry.value;
+      InventoryImage image = decoded.get(entry.key);
       try {
-        // decoded once already on arrival; only a registry outage could make this fail now
-        InventoryImage image = images.deserialize(record.topic(), record.headers(), record.value());
+        if (image == null) {
+          // restored from the changelog: decoded on arrival by an earlier owner of the task. A registry outage
+          // propagates (no dead letter); only a record that is bad now goes to the dead-letter topic.
+          image = decode(record.topic(), record.headers(), record.value());
+        }
         pixels.add(InventoryImages.validatedPixels(image));
-        decoded.add(image);
+        valid.add(image);
         batch.add(record);
       } catch (RuntimeException e) {
-        deadLetter(record, e, ClassifierMetrics.Reason.PROCESSING);
+        if (DeadLetters.isOutage(e)) {
+          throw e;
+        }
+        outputs.add(deadLetter(record, e, ClassifierMetrics.Reason.PROCESSING));
       }
     }
     if (batch.isEmpty()) {
-      return;
+      return outputs;
     }
 
-    List<Prediction> predictions;
+    Prediction[] predictions = new Prediction[batch.size()];
+    RuntimeException[] failures = new RuntimeException[batch.size()];
     long started = System.nanoTime();
-    try {
-      predictions = classifier.classify(pixels);
-      if (predictions.size() != pixels.size()) {
-        throw new IllegalStateException(
-            "the model returned " + predictions.size() + " predictions for " + pixels.size() + " images");
-      }
-    } catch (RuntimeException e) {
-      log.warn("task {}: prediction failed for a batch of {}; sending it to the dead-letter topic: {}",
-          context.taskId(), batch.size(), e.toString());
-      for (BufferedRecord record : batch) {
-        deadLetter(record, e, ClassifierMetrics.Reason.PREDICTION);
-      }
-      return;
-    }
+    predict(pixels, 0, pixels.size(), predictions, failures);
     metrics.batch(batch.size(), System.nanoTime() - started);
 
     long now = context.currentSystemTimeMs();
     String modelVersion = classifier.modelVersion();
     List<ClassifiedItem> items = new ArrayList<>(batch.size());
     List<Long> timestamps = new ArrayList<>(batch.size());
+    int failed = 0;
     for (int i = 0; i < batch.size(); i++) {
-      ClassifiedItem item = classifiedItem(decoded.get(i), predictions.get(i), modelVersion, now);
+      if (failures[i] != null) {
+        outputs.add(deadLetter(batch.get(i), failures[i], ClassifierMetrics.Reason.PREDICTION));
+        failed++;
+        continue;
+      }
+      ClassifiedItem item = classifiedItem(valid.get(i), predictions[i], modelVersion, now);
       long timestamp = batch.get(i).timestamp();
-      context.forward(new Record<String, Outcome>(item.getItemId(), new Outcome.Classified(item), timestamp));
+      outputs.add(new Record<>(item.getItemId(), new Outcome.Classified(item), timestamp));
       metrics.endToEnd(item.getCaptureTime().toEpochMilli(), now);
       items.add(item);
       timestamps.add(timestamp);
     }
-    for (AccuracyAggregates.Partial partial : AccuracyAggregates.partials(items, timestamps, window)) {
-      context.forward(new Record<String, Outcome>(
-          partial.scopeKey(), new Outcome.Figure(partial.figure()), partial.timestamp()));
+    if (failed > 0) {
+      log.warn("task {}: the model failed on {} of {} images; those went to the dead-letter topic",
+          context.taskId(), failed, batch.size());
     }
-    metrics.recordsOut(batch.size());
+    for (AccuracyAggregates.Partial partial : AccuracyAggregates.partials(items, timestamps, window)) {
+      outputs.add(new Record<>(partial.scopeKey(), new Outcome.Figure(partial.figure()), partial.timestamp()));
+    }
+    metrics.recordsOut(items.size());
+    return outputs;
+  }
+
+  /**
+   * Classifies {@code pixels[from, to)}; when the model fails on a batch, each half is tried on its own, so only
+   * the images it really fails on are dead-lettered (a systematic failure costs 2n-1 calls, once).
+   */
+  private void predict(List<byte[]> pixels, int from, int to, Prediction[] predictions, RuntimeException[] failures) {
+    try {
+      List<Prediction> result = classifier.classify(pixels.subList(from, to));
+      if (result.size() != to - from) {
+        throw new IllegalStateException(
+            "the model returned " + result.size() + " predictions for " + (to - from) + " images");
+      }
+      for (int i = from; i < to; i++) {
+        predictions[i] = result.get(i - from);
+      }
+    } catch (RuntimeException e) {
+      if (to - from == 1) {
+        failures[from] = e;
+        return;
+      }
+      int middle = (from + to) >>> 1;
+      predict(pixels, from, middle, predictions, failures);
+      predict(pixels, middle, to, predictions, failures);
+    }
   }
 
   /** KIP-1034 has no source record for a punctuator's failures: this is the same dead letter, sent by hand. */
-  private void deadLetter(BufferedRecord record, Exception error, ClassifierMetrics.Reason reason) {
-    context.forward(new Record<String, Outcome>(
-        null, new Outcome.DeadLetter(record.key(), record.value()), record.timestamp(),
-        DeadLetters.headers(record, error, Instant.ofEpochMilli(context.currentSystemTimeMs()))));
+  private Record<String, Outcome> deadLetter(BufferedRecord record, Exception error, ClassifierMetrics.Reason reason) {
     metrics.deadLetters(reason, 1);
+    DeadLetters.Letter letter = DeadLetters.letter(
+        record, error, Instant.ofEpochMilli(context.currentSystemTimeMs()), deadLetterLimit);
+    if (letter.truncated()) {
+      metrics.deadLetterTruncated();
+    }
+    return new Record<String, Outcome>(
+        null, new Outcome.DeadLetter(letter.key(), letter.value()), record.timestamp(), letter.headers());
   }
 
   private void clear(List<KeyValue<Long, BufferedRecord>> batch) {
     for (KeyValue<Long, BufferedRecord> entry : batch) {
       buffer.delete(entry.key);
     }
+    decoded.clear();
     pending = 0;
     nextSequence = 0;
   }

@@ -79,13 +79,14 @@ class ClassifierConfigTest {
   void aMalformedNumberIsRejectedNamingItsKey() {
     assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.BATCH_SIZE, "lots")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("fashion.batch.size must be a whole number, not 'lots'");
+        .hasMessage("fashion.batch.size (env FASHION_BATCH_SIZE): Invalid value lots: Not a number of type INT");
   }
 
   @Test
   void aNegativeWindowGraceIsRejectedNamingItsKey() {
     assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.AGGREGATES_GRACE_MS, "-1")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("fashion.aggregates.grace.ms must be 0 or more, not -1");
+        .hasMessage("fashion.aggregates.grace.ms (env FASHION_AGGREGATES_GRACE_MS): Invalid value -1: Value must be at "
+            + "least 0");
   }
 }

@@ -1,0 +1,67 @@
+package io.fashionclassifier.streaming;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Retry in place while a dependency every record needs (the schema registry) is down: the failed stream thread
+ * waits out a backoff that doubles up to a bound and is then replaced, resuming from the last commit, so nothing is
+ * dead-lettered and the process never exits. Readiness is off from the first failure until records make progress
+ * again.
+ */
+final class OutageBackoff {
+
+  private static final long FIRST_PAUSE_MS = 250;
+
+  private final long maxPauseMs;
+  private final LongSupplier progress;
+  private final CountDownLatch closing = new CountDownLatch(1);
+  private int failures;
+  private boolean active;
+  private long progressAtFailure;
+
+  /**
+   * @param progress a count that grows whenever records are classified or dead-lettered
+   */
+  OutageBackoff(Duration maxPause, LongSupplier progress) {
+    this.maxPauseMs = maxPause.toMillis();
+    this.progress = progress;
+  }
+
+  /** Records one more failure and returns how long to wait before retrying. */
+  synchronized Duration failed() {
+    if (!active || progress.getAsLong() != progressAtFailure) {
+      failures = 0;
+    }
+    active = true;
+    progressAtFailure = progress.getAsLong();
+    failures++;
+    long pause = FIRST_PAUSE_MS << Math.min(failures - 1, 20);
+    return Duration.ofMillis(Math.min(pause, maxPauseMs));
+  }
+
+  /** Whether an outage is going on: failed, and no progress since. */
+  synchronized boolean active() {
+    if (active && progress.getAsLong() != progressAtFailure) {
+      active = false;
+      failures = 0;
+    }
+    return active;
+  }
+
+  /** Waits {@code pause}, or less when the application closes; returns false when it is closing. */
+  boolean pause(Duration pause) {
+    try {
+      return !closing.await(pause.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  void close() {
+    closing.countDown();
+  }
+}
