@@ -89,4 +89,77 @@ class ClassifierConfigTest {
         .hasMessage("fashion.aggregates.grace.ms (env FASHION_AGGREGATES_GRACE_MS): Invalid value -1: Value must be at "
             + "least 0");
   }
+
+  @Test
+  void everyBadValueIsReportedAtOnceOneLineEach() {
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(
+            ClassifierConfig.BATCH_SIZE, "0",
+            ClassifierConfig.HTTP_PORT, "70000",
+            "fashion.batch.sise", "8")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(String.join("\n",
+            "fashion.batch.size (env FASHION_BATCH_SIZE): Invalid value 0: Value must be at least 1",
+            "fashion.http.port (env FASHION_HTTP_PORT): Invalid value 70000: Value must be no more than 65535",
+            "fashion.batch.sise: no such setting (the fashion.* settings are listed in docs/stream-classifier.md)"));
+  }
+
+  @Test
+  void aBatchTooLargeToFinishInsideTheTransactionIsRejected() {
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.BATCH_SIZE, "100000")))
+        .hasMessageContaining("Value must be no more than " + ClassifierConfig.MAX_BATCH_SIZE);
+  }
+
+  @Test
+  void theExceptionHandlersTheOutagePolicyDependsOnCannotBeReplaced() {
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, "com.example.LogAndContinue")))
+        .hasMessage("processing.exception.handler: set by the classifier (dead letters and the registry-outage "
+            + "policy); remove it");
+  }
+
+  @Test
+  void severalStreamThreadsNeedMxnetsNaiveEngine() {
+    assertThatThrownBy(() -> ClassifierConfig.load(null, Map.of("FASHION_STREAM_THREADS", "2"), Map.of()))
+        .hasMessageContaining("MXNET_ENGINE_TYPE=NaiveEngine");
+    assertThat(ClassifierConfig.load(null,
+            Map.of("FASHION_STREAM_THREADS", "2", "MXNET_ENGINE_TYPE", "NaiveEngine"), Map.of())
+        .streamsProperties()).containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
+  }
+
+  @Test
+  void plainClientsGetTheClientSettingsNotTheStreamsOnes() {
+    ClassifierConfig config = ClassifierConfig.of(Map.of(
+        "security.protocol", "SASL_SSL", "commit.interval.ms", "200", "processing.guarantee", "at_least_once"));
+    assertThat(config.clientConfig())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("bootstrap.servers", "localhost:9092")
+        .doesNotContainKeys("commit.interval.ms", "processing.guarantee", "schema.registry.url");
+  }
+
+  @Test
+  void everyNamedSettingHasItsEnvironmentVariable() {
+    assertThat(ClassifierConfig.environmentNames())
+        .containsEntry("FASHION_BOOTSTRAP_SERVERS", "bootstrap.servers")
+        .containsEntry("FASHION_STREAM_THREADS", "num.stream.threads")
+        .containsEntry("FASHION_SCHEMA_REGISTRY_USER_INFO", "basic.auth.user.info")
+        .containsEntry("FASHION_SHUTDOWN_TIMEOUT_MS", ClassifierConfig.SHUTDOWN_TIMEOUT_MS)
+        .hasSize(ClassifierConfig.DEFINITION.names().size());
+  }
+
+  @Test
+  void theSettingsTableInTheDocsIsTheOneGeneratedFromTheDefinition() throws Exception {
+    Path doc = Path.of("docs/stream-classifier.md");
+    String text = Files.readString(doc);
+    String start = "<!-- settings table: generated from ClassifierConfig.DEFINITION -->\n";
+    String end = "<!-- end of settings table -->";
+    String generated = ClassifierConfig.markdownTable();
+    if (Boolean.getBoolean("fashion.docs.update")) {
+      Files.writeString(doc, text.substring(0, text.indexOf(start) + start.length()) + generated
+          + text.substring(text.indexOf(end)));
+      text = Files.readString(doc);
+    }
+    assertThat(text.substring(text.indexOf(start) + start.length(), text.indexOf(end)))
+        .as("docs/stream-classifier.md is stale: run the tests with -Dfashion.docs.update=true")
+        .isEqualTo(generated);
+  }
 }

@@ -1,11 +1,13 @@
 package io.fashionclassifier.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.serde.MockSchemaRegistry;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -108,6 +110,66 @@ class MicroBatcherTest {
         .as("the original record times")
         .containsExactly(1000L, 1001L);
     assertThat(store.approximateNumEntries()).as("the buffer is empty again").isZero();
+    batcher.close();
+  }
+
+  private void restore(int count) {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    for (long i = 0; i < count; i++) {
+      byte[] value = serializer.serialize("inventory-images", TestImages.image("restored-" + i, 1, null));
+      store.put(i, new BufferedRecord(
+          ("restored-" + i).getBytes(), value, new RecordHeaders(), "inventory-images", 0, 40 + i, 1000 + i));
+    }
+  }
+
+  @Test
+  void aRestoredBatchWaitsOutARegistryThatFailsFastInsteadOfGoingToTheDeadLetterTopic() throws Exception {
+    restore(2);
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    // after a restart the schema cache is empty, and this registry refuses every connection at once
+    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(Map.of("schema.registry.url", "http://127.0.0.1:" + closedPort, "max.retries", "0"),
+        false);
+    MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
+        Duration.ofMinutes(1), deserializer, FakeClassifier::new, ClassifierMetrics.discarding());
+    batcher.init(context);
+
+    assertThatThrownBy(() -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L))
+        .matches(e -> DeadLetters.isOutage((Exception) e), "is a registry outage");
+    assertThat(context.forwarded()).as("no dead letter, no verdict").isEmpty();
+    assertThat(store.approximateNumEntries()).as("the batch waits in the store").isEqualTo(2);
+    batcher.close();
+  }
+
+  @Test
+  void aBatchThatCannotBeForwardedWholeStaysBufferedAndIsNotHalfSent() {
+    restore(3);
+    MockProcessorContext<String, Outcome> failing = new MockProcessorContext<>(properties()) {
+      private int forwards;
+
+      @Override
+      public <K extends String, V extends Outcome> void forward(Record<K, V> record) {
+        if (++forwards == 2) {
+          throw new IllegalStateException("the record collector failed");
+        }
+        super.forward(record);
+      }
+    };
+    failing.setCurrentSystemTimeMs(5_000L);
+    store.init(failing.getStateStoreContext(), store);
+    failing.addStateStore(store);
+    MicroBatcher batcher = batcher(64);
+    batcher.init(failing);
+
+    assertThatThrownBy(() -> failing.scheduledPunctuators().get(0).getPunctuator().punctuate(0L))
+        .isInstanceOf(FlushAbortedException.class);
+    assertThat(store.approximateNumEntries())
+        .as("the whole batch is still buffered: the transaction is aborted and it is classified again")
+        .isEqualTo(3);
     batcher.close();
   }
 }

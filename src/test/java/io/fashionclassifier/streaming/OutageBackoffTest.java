@@ -1,0 +1,69 @@
+package io.fashionclassifier.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fashionclassifier.serde.SchemaRegistryAccessException;
+import io.fashionclassifier.serde.SchemaRegistryException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.Test;
+
+class OutageBackoffTest {
+
+  private final AtomicLong progress = new AtomicLong();
+  private final OutageBackoff backoff = new OutageBackoff(Duration.ofSeconds(2), progress::get);
+
+  @Test
+  void pausesDoubleUpToTheBound() {
+    assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(250));
+    assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(500));
+    assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(1000));
+    assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(2000));
+    assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(2000));
+  }
+
+  @Test
+  void progressEndsTheOutageAndStartsTheNextOneFromTheFirstPause() {
+    backoff.failed();
+    backoff.failed();
+    assertThat(backoff.active()).isTrue();
+
+    progress.incrementAndGet();
+
+    assertThat(backoff.active()).isFalse();
+    assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void closingCutsAPauseShort() {
+    backoff.close();
+    assertThat(backoff.pause(Duration.ofHours(1))).isFalse();
+  }
+
+  @Test
+  void aRegistryOutageReplacesTheStreamThreadInsteadOfStoppingTheApp() {
+    SchemaRegistryAccessException outage = new SchemaRegistryAccessException(
+        "Error fetching schema 1", "inventory-images", false, 1,
+        new SchemaRegistryException("connection refused", -1, -1));
+    backoff.close(); // no real pause in a unit test
+
+    assertThat(ClassifierApp.uncaught(new StreamsException(outage), backoff))
+        .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    assertThat(backoff.active()).as("not ready meanwhile").isTrue();
+  }
+
+  @Test
+  void anAbortedBatchReplacesTheStreamThread() {
+    assertThat(ClassifierApp.uncaught(
+            new StreamsException(new FlushAbortedException("part-way", new IllegalStateException())), backoff))
+        .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+  }
+
+  @Test
+  void anyOtherFailureStopsTheInstance() {
+    assertThat(ClassifierApp.uncaught(new StreamsException(new IllegalStateException("bug")), backoff))
+        .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+  }
+}
