@@ -2,9 +2,13 @@ package io.fashionclassifier.cli;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,6 +35,12 @@ public final class Main implements Runnable {
   static final String REEXEC_MARKER = "FASHION_CLASSIFIER_CHILD";
   /** Users who manage the environment themselves (container image, Helm chart) set this to skip the re-launch. */
   static final String NO_REEXEC = "FASHION_CLASSIFIER_NO_REEXEC";
+  /**
+   * The arguments, handed to the child JVM in its environment rather than on its command line: a command line is
+   * world-readable in /proc, an environment only to the process's own user, and {@code -D} options may hold
+   * secrets.
+   */
+  static final String ARGS_VARIABLE = "FASHION_CLASSIFIER_ARGS";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -52,7 +62,39 @@ public final class Main implements Runnable {
         && System.getenv(NO_REEXEC) == null) {
       System.exit(relaunch(args, missing));
     }
-    System.exit(commandLine().execute(args));
+    String handedDown = System.getenv(REEXEC_MARKER) == null ? null : System.getenv(ARGS_VARIABLE);
+    System.exit(commandLine().execute(handedDown == null ? args : decodeArgs(handedDown)));
+  }
+
+  static String encodeArgs(String[] args) {
+    // the count first: no arguments and one empty argument would otherwise both be ""
+    StringJoiner joined = new StringJoiner(",", args.length + ":", "");
+    for (String arg : args) {
+      joined.add(Base64.getEncoder().encodeToString(arg.getBytes(StandardCharsets.UTF_8)));
+    }
+    return joined.toString();
+  }
+
+  static String[] decodeArgs(String encoded) {
+    int colon = encoded.indexOf(':');
+    if (Integer.parseInt(encoded.substring(0, colon)) == 0) {
+      return new String[0];
+    }
+    return Arrays.stream(encoded.substring(colon + 1).split(",", -1))
+        .map(arg -> new String(Base64.getDecoder().decode(arg), StandardCharsets.UTF_8))
+        .toArray(String[]::new);
+  }
+
+  /** The child JVM's command line: this JVM's, without the arguments (see {@link #ARGS_VARIABLE}). */
+  static List<String> childCommand() {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    return command;
   }
 
   /**
@@ -62,17 +104,10 @@ public final class Main implements Runnable {
    */
   private static int relaunch(String[] args, Map<String, String> settings)
       throws IOException, InterruptedException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>();
-    command.add(java);
-    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+    ProcessBuilder builder = new ProcessBuilder(childCommand()).inheritIO();
     builder.environment().putAll(settings);
     builder.environment().put(REEXEC_MARKER, "1");
+    builder.environment().put(ARGS_VARIABLE, encodeArgs(args));
     Process child = builder.start();
     // Ctrl-C reaches both JVMs; SIGTERM (docker stop, kill) only this one, so pass it on and wait.
     Thread stopChild =
