@@ -1,0 +1,139 @@
+package io.fashionclassifier.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fashionclassifier.local.ApicurioRegistry;
+import io.fashionclassifier.local.KafkaBroker;
+import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.serde.KafkaAvroSerializer;
+import io.fashionclassifier.serde.SpecificAvroDeserializer;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real classifier, broker and Apicurio, with the registry cut off mid-stream: records that need a schema the
+ * classifier has not seen wait (not ready, no dead letter, the process keeps running) and are classified exactly
+ * once when the registry is back; a bad record sent meanwhile still goes to the dead-letter topic.
+ */
+class RegistryOutageIntegrationTest {
+
+  private static final int BEFORE = 50;
+  private static final int DURING = 200;
+
+  @Test
+  void goodRecordsWaitOutARegistryOutageAndAreClassifiedOnceWhenItIsBack() throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    KafkaBroker broker = KafkaBroker.shared();
+    ApicurioRegistry registry = ApicurioRegistry.shared();
+    URI registryUrl = URI.create(registry.confluentUrl());
+    try (TcpProxy proxy = new TcpProxy(registryUrl.getPort())) {
+      String proxied = registryUrl.getScheme() + "://127.0.0.1:" + proxy.port() + registryUrl.getPath();
+      ClassifierConfig config = ClassifierConfig.of(Map.ofEntries(
+          Map.entry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+          Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, "outage-" + run),
+          Map.entry(ClassifierConfig.SCHEMA_REGISTRY_URL, proxied),
+          Map.entry(ClassifierConfig.MODEL_DIR, SmallModel.bundle().toString()),
+          Map.entry(ClassifierConfig.TOPIC_INPUT, "images-" + run),
+          Map.entry(ClassifierConfig.TOPIC_CLASSIFIED, "classified-" + run),
+          Map.entry(ClassifierConfig.TOPIC_AGGREGATES, "aggregates-" + run),
+          Map.entry(ClassifierConfig.TOPIC_DLQ, "dlq-" + run),
+          Map.entry(ClassifierConfig.TOPICS_PARTITIONS, "2"),
+          Map.entry(ClassifierConfig.HTTP_PORT, "0"),
+          Map.entry(ClassifierConfig.OUTAGE_BACKOFF_MAX_MS, "1000")));
+      Map<String, Object> direct = new HashMap<>(config.serdeConfig());
+      direct.put(ClassifierConfig.SCHEMA_REGISTRY_URL, registry.confluentUrl());
+
+      try (ModelBundle bundle = ModelBundle.load(config.modelDir());
+          ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier)) {
+        KafkaTestClients.produceImages(broker.bootstrapServers(), direct, config.inputTopic(),
+            SmallModel.data().test(), BEFORE);
+        await().atMost(Duration.ofMinutes(1)).until(() -> classified(broker, config, BEFORE).size() >= BEFORE);
+
+        proxy.cut();
+        // a newer writer schema (one more field): its id is not in the classifier's cache, so it needs the registry
+        produceWithNewerSchema(broker, direct, config.inputTopic(), run);
+        KafkaTestClients.produceRaw(broker.bootstrapServers(), config.inputTopic(), "not-avro",
+            "not avro".getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(Duration.ofMinutes(1)).until(app::inOutage);
+        assertThat(app.state()).as("the process keeps running").isNotIn(
+            KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING);
+        assertThat(deadLetterKeys(broker, config, Duration.ofSeconds(2)))
+            .as("no good record is dead-lettered during the outage").doesNotContain("v2-0");
+
+        proxy.restore();
+        List<ConsumerRecord<String, ClassifiedItem>> verdicts = classified(broker, config, BEFORE + DURING);
+        Map<String, Long> perItem = verdicts.stream()
+            .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
+        assertThat(perItem).hasSize(BEFORE + DURING);
+        assertThat(perItem.values()).containsOnly(1L);
+        assertThat(deadLetterKeys(broker, config, Duration.ofSeconds(2))).containsExactly("not-avro");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !app.inOutage());
+      }
+    }
+  }
+
+  private static List<ConsumerRecord<String, ClassifiedItem>> classified(
+      KafkaBroker broker, ClassifierConfig config, int expected) {
+    SpecificAvroDeserializer<ClassifiedItem> items = new SpecificAvroDeserializer<>();
+    items.configure(Map.of(ClassifierConfig.SCHEMA_REGISTRY_URL, ApicurioRegistry.shared().confluentUrl()), false);
+    return KafkaTestClients.readCommitted(broker.bootstrapServers(), config.classifiedTopic(), items,
+        records -> records.size() >= expected, Duration.ofMinutes(2), Duration.ofSeconds(1));
+  }
+
+  private static List<String> deadLetterKeys(KafkaBroker broker, ClassifierConfig config, Duration settle) {
+    return KafkaTestClients.readCommitted(broker.bootstrapServers(), config.deadLetterTopic(),
+            KafkaTestClients.bytes(), records -> false, Duration.ZERO, settle)
+        .stream().map(ConsumerRecord::key).toList();
+  }
+
+  private static void produceWithNewerSchema(
+      KafkaBroker broker, Map<String, Object> serdeConfig, String topic, String run) {
+    Schema v1 = InventoryImage.getClassSchema();
+    List<Schema.Field> fields = new ArrayList<>();
+    v1.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
+    fields.add(new Schema.Field("firmware", Schema.create(Schema.Type.STRING), "scanner firmware", "1.0"));
+    Schema v2 = Schema.createRecord(v1.getName(), v1.getDoc(), v1.getNamespace(), false, fields);
+    KafkaAvroSerializer serializer = new KafkaAvroSerializer();
+    serializer.configure(serdeConfig, false);
+    try (KafkaProducer<String, Object> producer = new KafkaProducer<>(
+        Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all"), new StringSerializer(), serializer)) {
+      for (int i = 0; i < DURING; i++) {
+        GenericRecord image = new GenericData.Record(v2);
+        image.put("itemId", "v2-" + i);
+        image.put("scannerId", "scanner-" + (i % 4));
+        image.put("warehouseId", "warehouse-" + run);
+        image.put("captureTime", Instant.now().toEpochMilli());
+        image.put("width", 28);
+        image.put("height", 28);
+        image.put("pixels", ByteBuffer.wrap(SmallModel.data().test().image(i)));
+        image.put("label", null);
+        image.put("firmware", "2.1");
+        producer.send(new ProducerRecord<>(topic, "v2-" + i, image));
+      }
+      producer.flush();
+    }
+  }
+}
