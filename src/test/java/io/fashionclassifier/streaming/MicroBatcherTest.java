@@ -52,8 +52,10 @@ class MicroBatcherTest {
   private MicroBatcher batcher(int batchSize) {
     SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
     deserializer.configure(serdeConfig, false);
-    return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10), Duration.ofMinutes(1),
-        deserializer, FakeClassifier::new, ClassifierMetrics.discarding());
+    ClassifierMetrics metrics = ClassifierMetrics.discarding();
+    return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        deserializer, FakeClassifier::new, metrics);
   }
 
   @Test
