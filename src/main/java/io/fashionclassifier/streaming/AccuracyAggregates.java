@@ -120,6 +120,7 @@ final class AccuracyAggregates {
   }
 
   private static final String ESCAPED = "%@()";
+  private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
   static String escape(String id) {
     StringBuilder out = null;
@@ -129,7 +130,7 @@ final class AccuracyAggregates {
         if (out == null) {
           out = new StringBuilder(id.length() + 8).append(id, 0, i);
         }
-        out.append('%').append(HexFormat.of().withUpperCase().toHexDigits((byte) c));
+        out.append('%').append(HEX.toHexDigits((byte) c));
       } else if (out != null) {
         out.append(c);
       }

@@ -66,6 +66,12 @@ public final class HealthServer implements AutoCloseable {
    * @param requestTimeout how long one exchange (reading the request and writing the answer) may take
    */
   public record Options(String bindAddress, int port, Duration requestTimeout) {
+    public Options {
+      if (requestTimeout.toMillis() <= 0) {
+        throw new IllegalArgumentException("the HTTP request timeout must be positive, not " + requestTimeout);
+      }
+    }
+
     /** Every interface, the default request timeout. */
     public static Options onPort(int port) {
       return new Options(DEFAULT_BIND_ADDRESS, port, DEFAULT_REQUEST_TIMEOUT);
@@ -156,9 +162,6 @@ public final class HealthServer implements AutoCloseable {
     private final Set<Running> running = ConcurrentHashMap.newKeySet();
 
     BoundedExchanges(Duration timeout) {
-      if (timeout.toMillis() <= 0) {
-        throw new IllegalArgumentException("the HTTP request timeout must be positive, not " + timeout);
-      }
       timeoutNanos = timeout.toNanos();
       pool = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS,
           new ArrayBlockingQueue<>(QUEUE), daemons("http-probes"));
