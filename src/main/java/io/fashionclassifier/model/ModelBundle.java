@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A trained model on disk: {@code manifest.json} plus the DJL parameters file it names. Loading rebuilds the
- * network from the manifest's architecture and checks the parameters against the manifest's version (their
- * content hash), so a half-copied bundle fails at start-up rather than giving wrong answers.
+ * network from the manifest's architecture, checks the parameters against the manifest's version (their
+ * content hash) and runs a {@link SmokeCheck} (class list, output width, one forward pass), so a half-copied or
+ * mismatched bundle fails at start-up rather than giving wrong answers.
  *
  * <pre>{@code
  * try (ModelBundle bundle = ModelBundle.load(Path.of("models/default"));
@@ -61,7 +62,10 @@ public final class ModelBundle implements AutoCloseable {
     this.model = model;
   }
 
-  /** Loads the bundle in {@code directory}; throws {@link ModelBundleException} when it is missing or corrupt. */
+  /**
+   * Loads the bundle in {@code directory}; throws {@link ModelBundleException} when it is missing, corrupt, or
+   * fails the {@link SmokeCheck}.
+   */
   public static ModelBundle load(Path directory) {
     if (!Files.isDirectory(directory)) {
       throw new ModelBundleException("model directory " + directory
@@ -92,6 +96,12 @@ public final class ModelBundle implements AutoCloseable {
       model.close();
       throw new ModelBundleException(parameters + ": cannot load parameters for architecture '"
           + architecture.id() + "': " + e.getMessage(), e);
+    }
+    try {
+      SmokeCheck.check(directory, manifest, model);
+    } catch (ModelBundleException e) {
+      model.close();
+      throw e;
     }
     log.info("Loaded model {} version {} ({}, flip TTA {}) from {}",
         manifest.name(), manifest.version(), manifest.architecture(), manifest.flipTta(), directory);

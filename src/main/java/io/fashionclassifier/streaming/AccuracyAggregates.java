@@ -4,30 +4,85 @@ import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The arithmetic of the accuracy figures (see schemas/AccuracyAggregate.avsc). Every classified item counts
  * towards {@code OVERALL:all}, its scanner, its warehouse, its predicted class and, when labelled differently, its
- * true class; the record key of a figure is {@code <scope>:<key>}.
+ * true class; the record key of a figure is {@code <scope>:<key>}, with {@code %}, {@code @}, {@code (} and
+ * {@code )} of the key percent-encoded so that no id can look like a window key ({@code <scope>:<key>@<start>})
+ * or the overflow bucket.
+ *
+ * <p>One instance per task (it remembers which scanner and warehouse ids it has admitted): windows are on each
+ * item's capture time, except that a capture time more than {@code maxFutureSkew} ahead of the classifier's clock
+ * counts at the classifier's clock, so that one wrongly stamped record cannot move the windows' stream time into
+ * the future and close every window before it; and beyond {@code maxKeys} distinct ids per scope, later ids are
+ * counted under {@code <scope>:(other)}, so that invented ids cannot grow the stores and the topic without bound.
  */
 final class AccuracyAggregates {
 
   static final String OVERALL_KEY = "all";
+  /** The key (in record keys and in figures) of the items of ids beyond the per-scope bound. */
+  static final String OVERFLOW_KEY = "(other)";
+  static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(1);
+  static final int DEFAULT_MAX_KEYS = 1000;
 
-  private AccuracyAggregates() {}
+  private static final Logger log = LoggerFactory.getLogger(AccuracyAggregates.class);
+  private static final List<AggregateScope> BOUNDED = List.of(AggregateScope.SCANNER, AggregateScope.WAREHOUSE);
+
+  private final long windowMillis;
+  private final long maxFutureSkewMillis;
+  private final int maxKeys;
+  private final Map<AggregateScope, Set<String>> admitted = new EnumMap<>(AggregateScope.class);
+  private final Map<AggregateScope, Counter> overflow = new EnumMap<>(AggregateScope.class);
+  private final Counter futureSkewed;
+
+  /**
+   * @param window size of the tumbling windows
+   * @param maxFutureSkew how far ahead of the classifier's clock a capture time may be and still be believed
+   * @param maxKeys distinct scanner ids, and distinct warehouse ids, counted under their own key
+   * @param registry where the overflow and future-skew counters go
+   */
+  AccuracyAggregates(Duration window, Duration maxFutureSkew, int maxKeys, MeterRegistry registry) {
+    if (window.toMillis() <= 0 || maxFutureSkew.isNegative() || maxKeys < 1) {
+      throw new IllegalArgumentException("window must be positive, max future skew not negative, max keys >= 1");
+    }
+    this.windowMillis = window.toMillis();
+    this.maxFutureSkewMillis = maxFutureSkew.toMillis();
+    this.maxKeys = maxKeys;
+    for (AggregateScope scope : BOUNDED) {
+      admitted.put(scope, new HashSet<>());
+      overflow.put(scope, Counter.builder("fashion.aggregates.overflow")
+          .description("Items counted under <scope>:" + OVERFLOW_KEY + " because their scope had reached its "
+              + "bound of distinct ids")
+          .tag("scope", scope.name().toLowerCase(Locale.ROOT))
+          .register(registry));
+    }
+    futureSkewed = Counter.builder("fashion.aggregates.future.skew")
+        .description("Items whose capture time was too far ahead of the classifier's clock; windowed at that clock")
+        .register(registry);
+  }
 
   /** The figures an item counts towards, as {@code <scope>:<key>} record keys. */
-  static List<String> scopeKeys(ClassifiedItem item) {
+  List<String> scopeKeys(ClassifiedItem item) {
     List<String> keys = new ArrayList<>(5);
     keys.add(key(AggregateScope.OVERALL, OVERALL_KEY));
-    keys.add(key(AggregateScope.SCANNER, item.getScannerId()));
-    keys.add(key(AggregateScope.WAREHOUSE, item.getWarehouseId()));
+    keys.add(bounded(AggregateScope.SCANNER, item.getScannerId()));
+    keys.add(bounded(AggregateScope.WAREHOUSE, item.getWarehouseId()));
     keys.add(key(AggregateScope.CLASS, item.getPredictedLabel().name()));
     FashionClass trueLabel = item.getTrueLabel();
     if (trueLabel != null && trueLabel != item.getPredictedLabel()) {
@@ -36,8 +91,81 @@ final class AccuracyAggregates {
     return keys;
   }
 
+  private String bounded(AggregateScope scope, String id) {
+    Set<String> ids = admitted.get(scope);
+    if (ids.contains(id)) {
+      return key(scope, id);
+    }
+    if (ids.size() < maxKeys) {
+      ids.add(id);
+      return key(scope, id);
+    }
+    Counter counter = overflow.get(scope);
+    if (counter.count() == 0) {
+      log.warn("more than {} distinct {} ids: counting later ones under {}", maxKeys, scope,
+          key(scope, OVERFLOW_KEY));
+    }
+    counter.increment();
+    return scope.name() + ":" + OVERFLOW_KEY;
+  }
+
+  /** {@code <scope>:<escaped key>}; the overflow bucket's key never comes out of this, since '(' is escaped. */
   static String key(AggregateScope scope, String key) {
-    return scope.name() + ":" + key;
+    return scope.name() + ":" + escape(key);
+  }
+
+  /** {@code <scope>:<key>@<windowStart epoch millis>} of a record key from {@link #scopeKeys}. */
+  static String windowedKey(String scopeKey, long windowStart) {
+    return scopeKey + "@" + windowStart;
+  }
+
+  private static final String ESCAPED = "%@()";
+  private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
+  static String escape(String id) {
+    StringBuilder out = null;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (ESCAPED.indexOf(c) >= 0) {
+        if (out == null) {
+          out = new StringBuilder(id.length() + 8).append(id, 0, i);
+        }
+        out.append('%').append(HEX.toHexDigits((byte) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? id : out.toString();
+  }
+
+  static String unescape(String key) {
+    if (key.indexOf('%') < 0) {
+      return key;
+    }
+    StringBuilder out = new StringBuilder(key.length());
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c == '%' && i + 2 < key.length()) {
+        out.append((char) HexFormat.fromHexDigits(key, i + 1, i + 3));
+        i += 2;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * The time an item counts at in the windows: its capture time, or {@code now} (the classifier's clock) when the
+   * capture time is more than the max future skew ahead of it.
+   */
+  long countedTime(ClassifiedItem item, long now) {
+    long captured = item.getCaptureTime().toEpochMilli();
+    if (captured - now > maxFutureSkewMillis) {
+      futureSkewed.increment();
+      return now;
+    }
+    return captured;
   }
 
   /** An empty figure; {@link #add} fills in scope and key from the record key. */
@@ -54,20 +182,20 @@ final class AccuracyAggregates {
   }
 
   /**
-   * One batch's share of the figures: for each scope key and tumbling window of {@code window}, the figure of the
-   * batch's items in it, stamped with the latest record time among them (so it falls in the same window
-   * downstream). Counting a batch as these few partial figures instead of one record per item and scope cuts
-   * the aggregation's repartition traffic by about the batch size divided by the number of distinct scopes.
+   * One batch's share of the figures: for each scope key and tumbling window, the figure of the batch's items in
+   * it, stamped with the latest {@link #countedTime} among them (so it falls in the same window downstream).
+   * Counting a batch as these few partial figures instead of one record per item and scope cuts the
+   * aggregation's repartition traffic by about the batch size divided by the number of distinct scopes.
+   *
+   * @param now the classifier's clock (epoch millis), the bound for capture times in the future
    */
-  static List<Partial> partials(List<ClassifiedItem> items, List<Long> timestamps, Duration window) {
-    long size = window.toMillis();
+  List<Partial> partials(List<ClassifiedItem> items, long now) {
     Map<String, Partial> byScopeAndWindow = new LinkedHashMap<>();
-    for (int i = 0; i < items.size(); i++) {
-      ClassifiedItem item = items.get(i);
-      long timestamp = timestamps.get(i);
-      long windowStart = timestamp - Math.floorMod(timestamp, size);
+    for (ClassifiedItem item : items) {
+      long timestamp = countedTime(item, now);
+      long windowStart = timestamp - Math.floorMod(timestamp, windowMillis);
       for (String scopeKey : scopeKeys(item)) {
-        String group = scopeKey + "@" + windowStart;
+        String group = windowedKey(scopeKey, windowStart);
         Partial sum = byScopeAndWindow.get(group);
         AccuracyAggregate figure = add(scopeKey, item, sum == null ? empty() : sum.figure());
         byScopeAndWindow.put(group,
@@ -136,7 +264,7 @@ final class AccuracyAggregates {
   private static AccuracyAggregate.Builder scoped(AccuracyAggregate.Builder figure, String recordKey) {
     int colon = recordKey.indexOf(':');
     return figure.setScope(AggregateScope.valueOf(recordKey.substring(0, colon)))
-        .setKey(recordKey.substring(colon + 1));
+        .setKey(unescape(recordKey.substring(colon + 1)));
   }
 
   private static double weighted(AccuracyAggregate figure) {

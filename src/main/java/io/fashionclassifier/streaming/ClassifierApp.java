@@ -107,7 +107,10 @@ public final class ClassifierApp implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     HealthServer http;
     try {
-      http = HealthServer.start(config.httpPort(), streams::state, registry);
+      // TODO(coordinator): the same StreamProgress must reach the micro-batchers (ClassifierTopology.build), and
+      // the bind address, request timeout and stall time come from the config
+      http = HealthServer.start(HealthServer.Options.onPort(config.httpPort()), streams::state,
+          new StreamProgress(StreamProgress.DEFAULT_STALL), registry);
     } catch (RuntimeException e) {
       streams.close();
       throw new StreamingException(e.getMessage(), e);

@@ -25,6 +25,9 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Window;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
@@ -38,8 +41,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *      classify N at a time or after the max wait (failures: own DLQ path)
  *   -> classified-items (key: item id)
  *   -> per batch, partial figures keyed by scope (OVERALL:all, SCANNER:id, WAREHOUSE:id, CLASS:label) and window
+ *      of capture time (bounded ids per scope, bounded future skew: AccuracyAggregates)
  *   -> repartition (accuracy-partials) -> cumulative and tumbling-window (1 minute by default) sums
- *   -> accuracy-aggregates
+ *   -> stamped with the classifier's clock -> accuracy-aggregates (compact,delete)
  * </pre>
  *
  * <p>Built without I/O, so tests run the very same topology in a {@code TopologyTestDriver}.
@@ -51,10 +55,14 @@ public final class ClassifierTopology {
   private ClassifierTopology() {}
 
   /**
-   * Topic names, batching and the accuracy windows.
+   * Topic names, batching and the accuracy figures.
    *
    * @param window size of the tumbling windows of the windowed accuracy figures
-   * @param windowGrace how late (by record time) an item may arrive and still count in its window
+   * @param windowGrace how late (by capture time) an item may arrive and still count in its window
+   * @param maxFutureSkew how far ahead of the classifier's clock a capture time is believed; beyond it the item is
+   *     windowed at the classifier's clock
+   * @param maxKeysPerScope distinct scanner ids (and warehouse ids) each task counts under their own key; later
+   *     ones count under {@code SCANNER:(other)} ({@code WAREHOUSE:(other)})
    */
   public record Settings(
       String inputTopic,
@@ -64,7 +72,23 @@ public final class ClassifierTopology {
       int batchSize,
       Duration maxBatchWait,
       Duration window,
-      Duration windowGrace) {}
+      Duration windowGrace,
+      Duration maxFutureSkew,
+      int maxKeysPerScope) {
+
+    /** With the default future-skew and key bounds. */
+    public Settings(String inputTopic, String classifiedTopic, String aggregatesTopic, String deadLetterTopic,
+        int batchSize, Duration maxBatchWait, Duration window, Duration windowGrace) {
+      this(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait, window,
+          windowGrace, AccuracyAggregates.DEFAULT_MAX_FUTURE_SKEW, AccuracyAggregates.DEFAULT_MAX_KEYS);
+    }
+
+    /** These settings with other accuracy-figure bounds. */
+    public Settings withAggregateBounds(Duration maxFutureSkew, int maxKeysPerScope) {
+      return new Settings(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait,
+          window, windowGrace, maxFutureSkew, maxKeysPerScope);
+    }
+  }
 
   /** The Avro serdes, configured for the schema registry in use. */
   public record AvroSerdes(
@@ -91,8 +115,10 @@ public final class ClassifierTopology {
         builder.stream(settings.inputTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
             .process(
                 () -> new MicroBatcher(
-                    BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(), settings.window(), serdes.images(),
-                    classifiers, metrics),
+                    BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(),
+                    new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), settings.maxKeysPerScope(),
+                        metrics.registry()),
+                    serdes.images(), classifiers, metrics),
                 Named.as("micro-batcher"),
                 BUFFER_STORE)
             .split(Named.as("outcome-"))
@@ -125,6 +151,7 @@ public final class ClassifierTopology {
                 .withKeySerde(Serdes.String())
                 .withValueSerde(serdes.aggregates()))
         .toStream()
+        .processValues(StampedNow::new, Named.as("cumulative-stamped-now"))
         .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
 
     byScope
@@ -137,13 +164,34 @@ public final class ClassifierTopology {
                 .withKeySerde(Serdes.String())
                 .withValueSerde(serdes.aggregates()))
         .toStream()
-        .map((window, figure) -> KeyValue.pair(windowedKey(window), inWindow(figure, window.window())))
+        .map((window, figure) -> KeyValue.pair(windowedKey(window), inWindow(figure, window.window())),
+            Named.as("windowed-key"))
+        .processValues(StampedNow::new, Named.as("windowed-stamped-now"))
         .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
   }
 
   /** {@code <scope>:<key>@<windowStart epoch millis>}. */
   static String windowedKey(Windowed<String> window) {
-    return window.key() + "@" + window.window().start();
+    return AccuracyAggregates.windowedKey(window.key(), window.window().start());
+  }
+
+  /**
+   * Stamps each figure with the classifier's clock, so that the aggregates topic's time retention
+   * ({@code cleanup.policy=compact,delete}) reads "a figure not updated for {@code retention.ms} leaves the topic"
+   * whatever the capture times were: closed windows leave, a cumulative figure stays as long as it is updated.
+   */
+  private static final class StampedNow implements FixedKeyProcessor<String, AccuracyAggregate, AccuracyAggregate> {
+    private FixedKeyProcessorContext<String, AccuracyAggregate> context;
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, AccuracyAggregate> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, AccuracyAggregate> record) {
+      context.forward(record.withTimestamp(context.currentSystemTimeMs()));
+    }
   }
 
   private static AccuracyAggregate inWindow(AccuracyAggregate figure, Window window) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects input images into batches and classifies each batch with one call to the model: when the batch holds
  * {@code batchSize} images, or when its oldest image has waited {@code maxWait} (wall-clock punctuation). It
- * forwards one verdict per image, then the batch's partial accuracy figures per scope and {@code window}
+ * forwards one verdict per image, then the batch's partial accuracy figures per scope and window
  * ({@link AccuracyAggregates#partials}).
  *
  * <p>The batch lives in a changelogged state store, written in the same transaction as the input offsets under
@@ -58,7 +58,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private final String storeName;
   private final int batchSize;
   private final Duration maxWait;
-  private final Duration window;
+  private final AccuracyAggregates aggregates;
   private final Deserializer<InventoryImage> images;
   private final Supplier<BatchClassifier> classifiers;
   private final ClassifierMetrics metrics;
@@ -78,14 +78,14 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       String storeName,
       int batchSize,
       Duration maxWait,
-      Duration window,
+      AccuracyAggregates aggregates,
       Deserializer<InventoryImage> images,
       Supplier<BatchClassifier> classifiers,
       ClassifierMetrics metrics) {
     this.storeName = storeName;
     this.batchSize = batchSize;
     this.maxWait = maxWait;
-    this.window = window;
+    this.aggregates = aggregates;
     this.images = images;
     this.classifiers = classifiers;
     this.metrics = metrics;
@@ -233,7 +233,6 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     long now = context.currentSystemTimeMs();
     String modelVersion = classifier.modelVersion();
     List<ClassifiedItem> items = new ArrayList<>(batch.size());
-    List<Long> timestamps = new ArrayList<>(batch.size());
     int failed = 0;
     for (int i = 0; i < batch.size(); i++) {
       if (failures[i] != null) {
@@ -246,13 +245,12 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       outputs.add(new Record<>(item.getItemId(), new Outcome.Classified(item), timestamp));
       metrics.endToEnd(item.getCaptureTime().toEpochMilli(), now);
       items.add(item);
-      timestamps.add(timestamp);
     }
     if (failed > 0) {
       log.warn("task {}: the model failed on {} of {} images; those went to the dead-letter topic",
           context.taskId(), failed, batch.size());
     }
-    for (AccuracyAggregates.Partial partial : AccuracyAggregates.partials(items, timestamps, window)) {
+    for (AccuracyAggregates.Partial partial : aggregates.partials(items, now)) {
       outputs.add(new Record<>(partial.scopeKey(), new Outcome.Figure(partial.figure()), partial.timestamp()));
     }
     metrics.recordsOut(items.size());

@@ -1,5 +1,6 @@
 package io.fashionclassifier.streaming;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +21,20 @@ import org.slf4j.LoggerFactory;
 final class Topics {
 
   private static final Logger log = LoggerFactory.getLogger(Topics.class);
+  /** As Kafka's own default {@code retention.ms}. */
+  static final Duration DEFAULT_AGGREGATES_RETENTION = Duration.ofDays(7);
+
   private Topics() {}
 
   static void ensure(Admin admin, ClassifierConfig config) {
+    ensure(admin, config, DEFAULT_AGGREGATES_RETENTION);
+  }
+
+  /**
+   * @param aggregatesRetention how long a figure stays on the aggregates topic after its last update (when the
+   *     classifier creates the topic)
+   */
+  static void ensure(Admin admin, ClassifierConfig config, Duration aggregatesRetention) {
     long timeout = config.startupTimeout().toMillis();
     Set<String> existing;
     try {
@@ -39,8 +51,7 @@ final class Topics {
     Map<String, Map<String, String>> wanted = new LinkedHashMap<>();
     wanted.put(config.inputTopic(), Map.of());
     wanted.put(config.classifiedTopic(), Map.of());
-    // one figure per key, each update replacing the last: compaction keeps the latest
-    wanted.put(config.aggregatesTopic(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    wanted.put(config.aggregatesTopic(), aggregatesTopicConfig(aggregatesRetention));
     wanted.put(config.deadLetterTopic(), Map.of());
     List<String> missing = new ArrayList<>();
     wanted.keySet().forEach(topic -> {
@@ -76,5 +87,19 @@ final class Topics {
         throw new StreamingException("interrupted while creating topic " + name, e);
       }
     });
+  }
+
+  /**
+   * Each update of a figure replaces the last for its key, so compaction keeps the latest; time retention ends
+   * the keys that stop being updated: closed windows (a new key every window), retired scanners. Figures are
+   * stamped with the classifier's clock when emitted (see {@link ClassifierTopology}), so the retention counts
+   * from a figure's last update; the stores keep counting, and a cumulative figure that left the topic comes back
+   * with its full count at its next update.
+   */
+  static Map<String, String> aggregatesTopicConfig(Duration retention) {
+    return Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG,
+        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
   }
 }

@@ -7,7 +7,13 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.nn.Parameter;
 import io.fashionclassifier.dataset.FashionMnist;
@@ -144,11 +150,63 @@ class ModelBundleTest {
         .hasMessageContaining("parameters file not found");
   }
 
-  private void saveRandom(Architecture architecture, boolean flipTta) {
+  @Test
+  void aBundleWhoseClassListIsNotFashionMnistsIsRefused() {
+    Manifest saved = saveRandom(Architecture.MLP, false);
+    List<String> swapped = new java.util.ArrayList<>(saved.classNames());
+    java.util.Collections.swap(swapped, 0, 1);
+    ModelBundle.writeManifest(dir, new Manifest(saved.formatVersion(), saved.name(), saved.version(),
+        saved.architecture(), saved.parametersFile(), saved.inputShape(), saved.normalization(), swapped,
+        saved.flipTta(), saved.djlVersion(), saved.engine(), saved.engineVersion(), saved.createdAt(),
+        saved.training(), saved.testAccuracy()));
+
+    assertThatThrownBy(() -> ModelBundle.load(dir))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessageStartingWith(dir.resolve(ModelBundle.MANIFEST_FILE) + ": class_names [Trouser, T-shirt/top,")
+        .hasMessageEndingWith("; use a bundle trained by 'train'")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void aBundleWhoseOutputLayerIsNotTenWideIsRefused() {
+    try (Model model = Model.newInstance(ModelBundle.MODEL_NAME, Device.cpu())) {
+      // the MLP with a 12-wide output layer: its parameters load into the MLP architecture, hash and all
+      Block block = new SequentialBlock()
+          .add(Blocks.batchFlattenBlock())
+          .add(Linear.builder().setUnits(128).build())
+          .add(Activation::relu)
+          .add(Dropout.builder().optRate(0.2f).build())
+          .add(Linear.builder().setUnits(12).build());
+      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
+      ModelBundle.save(dir, block, Architecture.MLP, false, Map.of(), null);
+    }
+
+    assertThatThrownBy(() -> ModelBundle.load(dir))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessage(dir + ": the model's output layer is 12 wide, the classifier needs 10 (one per Fashion-MNIST"
+            + " class); train the bundle again with 'train'");
+  }
+
+  @Test
+  void aBundleThatGivesNaNIsRefused() {
+    try (Model model = Model.newInstance(ModelBundle.MODEL_NAME, Device.cpu())) {
+      Block block = Architecture.MLP.newBlock();
+      block.setInitializer(new ConstantInitializer(Float.NaN), Parameter.Type.WEIGHT);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
+      ModelBundle.save(dir, block, Architecture.MLP, false, Map.of(), null);
+    }
+
+    assertThatThrownBy(() -> ModelBundle.load(dir))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessage(dir + ": the model gives NaN on a test image, its parameters are broken (training diverged?);"
+            + " train the bundle again with 'train'");
+  }
+
+  private Manifest saveRandom(Architecture architecture, boolean flipTta) {
     try (Model model = Model.newInstance(ModelBundle.MODEL_NAME, Device.cpu())) {
       Block block = architecture.newBlock();
       block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
-      ModelBundle.save(dir, block, architecture, flipTta, Map.of(), null);
+      return ModelBundle.save(dir, block, architecture, flipTta, Map.of(), null);
     }
   }
 }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.fashionclassifier.model.Prediction;
 import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
+import io.fashionclassifier.schema.InventoryImage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,20 +24,21 @@ class AccuracyAggregatesTest {
 
   private static final Duration MINUTE = Duration.ofMinutes(1);
   private static final long START = Instant.parse("2026-11-29T10:00:00Z").toEpochMilli();
+  /** The classifier's clock: after every capture time of these tests. */
+  private static final long NOW = START + Duration.ofHours(1).toMillis();
 
   @Test
   void mergedBatchPartialsEqualItemByItemCounting() {
     Random random = new Random(7);
     List<ClassifiedItem> items = new ArrayList<>();
-    List<Long> timestamps = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
-      items.add(item(i, random));
-      timestamps.add(START + i * 500L); // about 4 minutes of items, so batches straddle windows
+      items.add(item(i, random, START + i * 500L)); // about 4 minutes of items, so batches straddle windows
     }
+    AccuracyAggregates aggregates = aggregates();
 
     Map<String, AccuracyAggregate> oneByOne = new HashMap<>();
     for (ClassifiedItem item : items) {
-      for (String scope : AccuracyAggregates.scopeKeys(item)) {
+      for (String scope : aggregates.scopeKeys(item)) {
         oneByOne.put(scope, AccuracyAggregates.add(scope, item, oneByOne.getOrDefault(scope, AccuracyAggregates.empty())));
       }
     }
@@ -42,7 +46,7 @@ class AccuracyAggregatesTest {
     for (int from = 0; from < items.size(); from += 64) {
       int to = Math.min(items.size(), from + 64);
       for (AccuracyAggregates.Partial partial :
-          AccuracyAggregates.partials(items.subList(from, to), timestamps.subList(from, to), MINUTE)) {
+          aggregates.partials(items.subList(from, to), NOW)) {
         merged.put(partial.scopeKey(), AccuracyAggregates.merge(partial.scopeKey(), partial.figure(),
             merged.getOrDefault(partial.scopeKey(), AccuracyAggregates.empty())));
       }
@@ -69,13 +73,11 @@ class AccuracyAggregatesTest {
   void aBatchBecomesOneFigurePerScopeAndWindowStampedWithinItsWindow() {
     Random random = new Random(11);
     List<ClassifiedItem> items = new ArrayList<>();
-    List<Long> timestamps = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
-      items.add(item(i, random));
-      timestamps.add(START + 50_000 + i * 250L); // 10:00:50 to 10:01:05.75: two windows
+      items.add(item(i, random, START + 50_000 + i * 250L)); // captured 10:00:50 to 10:01:05.75: two windows
     }
 
-    List<AccuracyAggregates.Partial> partials = AccuracyAggregates.partials(items, timestamps, MINUTE);
+    List<AccuracyAggregates.Partial> partials = aggregates().partials(items, NOW);
 
     long distinct = partials.stream()
         .map(p -> p.scopeKey() + "@" + (p.timestamp() - Math.floorMod(p.timestamp(), MINUTE.toMillis())))
@@ -86,18 +88,48 @@ class AccuracyAggregatesTest {
         .mapToLong(p -> p.figure().getSeen()).sum();
     assertThat(overallSeen).isEqualTo(64);
     assertThat(partials.stream().filter(p -> p.scopeKey().equals("OVERALL:all")).map(p -> p.timestamp()))
-        .as("each stamped with its window's latest record time")
+        .as("each stamped with its window's latest capture time")
         .containsExactlyInAnyOrder(START + 50_000 + 39 * 250L, START + 50_000 + 63 * 250L);
   }
 
-  private static ClassifiedItem item(int index, Random random) {
+  @Test
+  void aCaptureTimeTooFarAheadCountsAtTheClassifiersClockAndInAMetric() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AccuracyAggregates aggregates = new AccuracyAggregates(MINUTE, Duration.ofSeconds(60), 1000, registry);
+    Random random = new Random(3);
+
+    long slightlyAhead = aggregates.countedTime(item(1, random, NOW + 59_000), NOW);
+    long farAhead = aggregates.countedTime(item(2, random, NOW + 50 * 60_000), NOW);
+
+    assertThat(slightlyAhead).as("within the bound: believed").isEqualTo(NOW + 59_000);
+    assertThat(farAhead).as("beyond it: the classifier's clock").isEqualTo(NOW);
+    assertThat(registry.get("fashion.aggregates.future.skew").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void keysOfIdsThatUseTheKeySyntaxAreEscapedAndReadBack() {
+    String id = "50%(other)@1764410400000";
+    String key = AccuracyAggregates.key(AggregateScope.SCANNER, id);
+
+    assertThat(key).isEqualTo("SCANNER:50%25%28other%29%401764410400000");
+    assertThat(AccuracyAggregates.key(AggregateScope.SCANNER, AccuracyAggregates.OVERFLOW_KEY))
+        .as("a scanner named like the overflow bucket is not in it").isNotEqualTo("SCANNER:(other)");
+    assertThat(AccuracyAggregates.unescape(key.substring("SCANNER:".length()))).isEqualTo(id);
+  }
+
+  private static AccuracyAggregates aggregates() {
+    return new AccuracyAggregates(MINUTE, Duration.ofMinutes(1), 1000, new SimpleMeterRegistry());
+  }
+
+  private static ClassifiedItem item(int index, Random random, long captured) {
     int predicted = random.nextInt(10);
     int truth = random.nextInt(3) == 0 ? random.nextInt(10) : predicted;
     float[] probabilities = FakeClassifier.probabilities(predicted);
     probabilities[predicted] = 0.5f + random.nextFloat() / 2;
     FashionClass trueLabel = random.nextInt(5) == 0 ? null : FashionClass.values()[truth];
-    return MicroBatcher.classifiedItem(
-        TestImages.image("item-" + index, predicted, trueLabel, "scanner-" + random.nextInt(4), 28, 28),
-        new Prediction(probabilities), "v1", START + index);
+    InventoryImage image =
+        TestImages.image("item-" + index, predicted, trueLabel, "scanner-" + random.nextInt(4), 28, 28);
+    image.setCaptureTime(Instant.ofEpochMilli(captured));
+    return MicroBatcher.classifiedItem(image, new Prediction(probabilities), "v1", START + index);
   }
 }

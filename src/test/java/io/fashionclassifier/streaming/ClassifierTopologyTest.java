@@ -7,6 +7,7 @@ import static io.fashionclassifier.schema.FashionClass.PULLOVER;
 import static io.fashionclassifier.schema.FashionClass.TROUSER;
 import static io.fashionclassifier.schema.FashionClass.T_SHIRT_TOP;
 import static io.fashionclassifier.streaming.KafkaTestClients.header;
+import static io.fashionclassifier.streaming.TestImages.captured;
 import static io.fashionclassifier.streaming.TestImages.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -200,12 +201,13 @@ class ClassifierTopologyTest {
   }
 
   @Test
-  void windowedFiguresCountEachMinuteSeparately() {
+  void windowedFiguresCountEachMinuteOfCaptureTimeSeparately() {
     try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
       Instant minute = Instant.parse("2026-11-29T10:00:00Z");
-      fixture.pipe(image("1", 9, ANKLE_BOOT), minute.plusSeconds(10));
-      fixture.pipe(image("2", 9, BAG), minute.plusSeconds(50));
-      fixture.pipe(image("3", 9, ANKLE_BOOT), minute.plusSeconds(70));
+      fixture.driver.advanceWallClockTime(Duration.ofMinutes(2)); // the classifier's clock after the captures
+      fixture.pipe(captured(image("1", 9, ANKLE_BOOT), minute.plusSeconds(10)));
+      fixture.pipe(captured(image("2", 9, BAG), minute.plusSeconds(50)));
+      fixture.pipe(captured(image("3", 9, ANKLE_BOOT), minute.plusSeconds(70)));
 
       Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
       AccuracyAggregate first = latest.get("OVERALL:all@" + minute.toEpochMilli());
@@ -217,6 +219,22 @@ class ClassifierTopologyTest {
       assertThat(second.getLabelled()).isEqualTo(1);
       assertThat(second.getCorrect()).isEqualTo(1);
       assertThat(latest.get("OVERALL:all").getLabelled()).as("cumulative").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void oneRecordCapturedFiftyMinutesAheadDoesNotCloseTheWindowsOfTheOthers() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      Instant now = TopologyFixture.START; // the classifier's (test driver's) clock
+      Instant ahead = now.plus(Duration.ofMinutes(50));
+      fixture.pipe(captured(image("ahead", 9, ANKLE_BOOT), ahead), ahead);
+      fixture.pipe(captured(image("on-time", 9, ANKLE_BOOT), now.plusSeconds(10)), now.plusSeconds(10));
+
+      Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
+      AccuracyAggregate current = latest.get("OVERALL:all@" + now.toEpochMilli());
+      assertThat(current).as("the current window is still open after the record from the future").isNotNull();
+      assertThat(current.getLabelled()).as("both, the one from the future at the classifier's clock").isEqualTo(2);
+      assertThat(latest).as("no window 50 minutes ahead").doesNotContainKey("OVERALL:all@" + ahead.toEpochMilli());
     }
   }
 
@@ -246,9 +264,9 @@ class ClassifierTopologyTest {
         ClassifierConfig.AGGREGATES_WINDOW_MS, "10000", ClassifierConfig.AGGREGATES_GRACE_MS, "0");
     try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT, tenSecondsNoGrace)) {
       Instant start = Instant.parse("2026-11-29T10:00:00Z");
-      fixture.pipe(image("1", 9, ANKLE_BOOT), start.plusSeconds(3));
-      fixture.pipe(image("2", 9, ANKLE_BOOT), start.plusSeconds(12));
-      fixture.pipe(image("late", 9, ANKLE_BOOT), start.plusSeconds(5));
+      fixture.pipe(captured(image("1", 9, ANKLE_BOOT), start.plusSeconds(3)));
+      fixture.pipe(captured(image("2", 9, ANKLE_BOOT), start.plusSeconds(12)));
+      fixture.pipe(captured(image("late", 9, ANKLE_BOOT), start.plusSeconds(5)));
 
       Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
       AccuracyAggregate first = latest.get("OVERALL:all@" + start.toEpochMilli());
@@ -256,6 +274,72 @@ class ClassifierTopologyTest {
       assertThat(first.getLabelled()).as("the late item missed its closed window").isEqualTo(1);
       assertThat(latest.get("OVERALL:all@" + start.plusSeconds(10).toEpochMilli()).getLabelled()).isEqualTo(1);
       assertThat(latest.get("OVERALL:all").getLabelled()).as("cumulative counts it").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void windowsFollowCaptureTimeNotRecordTime() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      Instant captured = TopologyFixture.START.minusSeconds(90);
+      fixture.pipe(captured(image("1", 9, ANKLE_BOOT), captured), TopologyFixture.START);
+
+      Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
+      assertThat(latest).containsKey("OVERALL:all@" + TopologyFixture.START.minusSeconds(120).toEpochMilli())
+          .doesNotContainKey("OVERALL:all@" + TopologyFixture.START.toEpochMilli());
+    }
+  }
+
+  @Test
+  void figuresAreStampedWithTheClassifiersClockSoTopicRetentionCountsFromTheirLastUpdate() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      Instant clock = TopologyFixture.START.plus(Duration.ofDays(3));
+      fixture.driver.advanceWallClockTime(Duration.ofDays(3));
+      Instant captured = clock.minusSeconds(20);
+      fixture.pipe(captured(image("1", 9, ANKLE_BOOT), captured), TopologyFixture.START);
+
+      var figures = fixture.aggregates.readRecordsToList();
+      assertThat(figures).extracting(TestRecord::key)
+          .contains("OVERALL:all", "OVERALL:all@" + clock.minusSeconds(60).toEpochMilli());
+      assertThat(figures).extracting(TestRecord::getRecordTime).containsOnly(clock);
+    }
+  }
+
+  @Test
+  void scannerIdsBeyondTheBoundAreCountedUnderOtherAndInAMetric() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT, Map.of(),
+        settings -> settings.withAggregateBounds(Duration.ofMinutes(1), 2))) {
+      for (String scanner : new String[] {"s1", "s2", "s3", "s4", "s1"}) {
+        fixture.pipe(image("item-" + scanner, 1, TROUSER, scanner, 28, 28));
+      }
+
+      Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
+      assertThat(latest.get("SCANNER:s1").getSeen()).isEqualTo(2);
+      assertThat(latest.get("SCANNER:s2").getSeen()).isEqualTo(1);
+      assertThat(latest).doesNotContainKeys("SCANNER:s3", "SCANNER:s4");
+      AccuracyAggregate other = latest.get("SCANNER:(other)");
+      assertThat(other.getScope()).isEqualTo(AggregateScope.SCANNER);
+      assertThat(other.getKey()).isEqualTo("(other)");
+      assertThat(other.getSeen()).isEqualTo(2);
+      assertThat(fixture.metrics.registry().get("fashion.aggregates.overflow").tag("scope", "scanner").counter()
+          .count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aScannerIdThatLooksLikeAWindowKeyDoesNotCollideWithOne() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      long windowStart = TopologyFixture.START.toEpochMilli();
+      fixture.pipe(image("plain", 1, TROUSER, "s", 28, 28));
+      fixture.pipe(image("tricky", 1, TROUSER, "s@" + windowStart, 28, 28));
+
+      Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
+      AccuracyAggregate plainWindow = latest.get("SCANNER:s@" + windowStart);
+      assertThat(plainWindow.getWindowStart()).isEqualTo(TopologyFixture.START);
+      assertThat(plainWindow.getSeen()).as("scanner s only").isEqualTo(1);
+      AccuracyAggregate tricky = latest.get("SCANNER:s%40" + windowStart);
+      assertThat(tricky.getWindowStart()).isNull();
+      assertThat(tricky.getKey()).as("the figure carries the id as sent").isEqualTo("s@" + windowStart);
+      assertThat(tricky.getSeen()).isEqualTo(1);
     }
   }
 

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams.State;
 import org.junit.jupiter.api.AfterEach;
@@ -15,9 +20,14 @@ import org.junit.jupiter.api.Test;
 
 class HealthServerTest {
 
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
   private final AtomicReference<State> state = new AtomicReference<>(State.REBALANCING);
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final HealthServer server = HealthServer.start(0, state::get, registry);
+  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private final StreamProgress progress = new StreamProgress(Duration.ofSeconds(60), clock::get);
+  private final HealthServer server = HealthServer.start(
+      new HealthServer.Options("127.0.0.1", 0, REQUEST_TIMEOUT), state::get, progress, registry);
   private final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
@@ -48,12 +58,67 @@ class HealthServerTest {
     assertThat(response.body()).contains("# TYPE fashion_records_out_total counter", "fashion_records_out_total 3.0");
   }
 
+  @Test
+  void notAliveWhileAStreamTaskIsStuck() throws Exception {
+    state.set(State.RUNNING);
+    StreamProgress.Task task = progress.task("0_3");
+    task.working();
+    clock.addAndGet(61_000);
+
+    HttpResponse<String> response = get("/health");
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).startsWith("STALLED: task 0_3 has been working on one record or batch for 61000 ms");
+  }
+
+  @Test
+  void aHalfSentRequestDoesNotHoldUpTheProbes() throws Exception {
+    try (Socket slow = halfSentRequest()) {
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(uri("/health")).timeout(Duration.ofSeconds(1)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aHalfSentRequestIsCutOffAfterTheRequestTimeout() throws Exception {
+    try (Socket slow = halfSentRequest()) {
+      slow.setSoTimeout(10_000);
+      long started = System.nanoTime();
+      int read;
+      try {
+        read = slow.getInputStream().read();
+      } catch (SocketException reset) {
+        read = -1;
+      }
+      Duration waited = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(read).as("closed by the server, no answer").isEqualTo(-1);
+      assertThat(waited).isBetween(REQUEST_TIMEOUT.minusMillis(500), REQUEST_TIMEOUT.plusSeconds(3));
+    }
+  }
+
+  @Test
+  void listensOnTheBindAddressOnly() {
+    assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
+  }
+
+  private Socket halfSentRequest() throws Exception {
+    Socket socket = new Socket("127.0.0.1", server.port());
+    socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    return socket;
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
   private int status(String path) throws Exception {
     return get(path).statusCode();
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + path)).build(),
+    return http.send(HttpRequest.newBuilder(uri(path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

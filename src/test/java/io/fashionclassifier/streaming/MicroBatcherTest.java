@@ -54,8 +54,10 @@ class MicroBatcherTest {
   private MicroBatcher batcher(int batchSize) {
     SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
     deserializer.configure(serdeConfig, false);
-    return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10), Duration.ofMinutes(1),
-        deserializer, FakeClassifier::new, ClassifierMetrics.discarding());
+    ClassifierMetrics metrics = ClassifierMetrics.discarding();
+    return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        deserializer, FakeClassifier::new, metrics);
   }
 
   @Test
@@ -135,7 +137,8 @@ class MicroBatcherTest {
     deserializer.configure(Map.of("schema.registry.url", "http://127.0.0.1:" + closedPort, "max.retries", "0"),
         false);
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
-        Duration.ofMinutes(1), deserializer, FakeClassifier::new, ClassifierMetrics.discarding());
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        deserializer, FakeClassifier::new, metrics);
     batcher.init(context);
 
     assertThatThrownBy(() -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L))

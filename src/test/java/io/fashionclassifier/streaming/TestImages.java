@@ -32,4 +32,9 @@ final class TestImages {
         .setLabel(label)
         .build();
   }
+
+  /** {@code image} captured at {@code time}. */
+  static InventoryImage captured(InventoryImage image, Instant time) {
+    return InventoryImage.newBuilder(image).setCaptureTime(time).build();
+  }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -50,6 +51,12 @@ final class TopologyFixture implements AutoCloseable {
 
   /** With {@code settings} (classifier settings such as the accuracy window) over the test's own. */
   TopologyFixture(int batchSize, Duration maxWait, Map<String, String> settings) {
+    this(batchSize, maxWait, settings, UnaryOperator.identity());
+  }
+
+  /** With topology settings that have no configuration key of their own yet, changed by {@code topology}. */
+  TopologyFixture(int batchSize, Duration maxWait, Map<String, String> settings,
+      UnaryOperator<ClassifierTopology.Settings> topology) {
     Map<String, String> all = new HashMap<>(Map.of(
         StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
         StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
@@ -61,7 +68,7 @@ final class TopologyFixture implements AutoCloseable {
     Properties props = config.streamsProperties();
     props.put(DeadLetters.METRICS_CONFIG, metrics);
     StreamsBuilder builder = new StreamsBuilder();
-    ClassifierTopology.build(builder, config.topologySettings(), ClassifierApp.avroSerdes(config), () -> {
+    ClassifierTopology.build(builder, topology.apply(config.topologySettings()), ClassifierApp.avroSerdes(config), () -> {
       FakeClassifier classifier = new FakeClassifier();
       classifiers.add(classifier);
       return classifier;
