@@ -54,6 +54,20 @@ class RegistryAnswersApicurioTest {
   }
 
   @Test
+  void aNegativeIdIsAPoisonPill() {
+    AvroSerializationException e = failure(-1);
+
+    assertThat(e.isPoisonPill()).as(e.toString()).isTrue();
+  }
+
+  @Test
+  void idZeroIsAPoisonPill() {
+    AvroSerializationException e = failure(0);
+
+    assertThat(e.isPoisonPill()).as(e.toString()).isTrue();
+  }
+
+  @Test
   void anIdNamingAJsonSchemaIsAPoisonPill() throws Exception {
     int id = register(topic + "-json-value", "JSON",
         "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"type\":\"object\"}");
