@@ -104,7 +104,9 @@ class RegistryCredentialsTest {
       logger.detachAppender(logged);
     }
 
-    assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).singleElement()
+    assertThat(logged.list)
+        .filteredOn(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains(registry.url()))
+        .singleElement()
         .satisfies(e -> assertThat(e.getFormattedMessage()).contains("plain http").doesNotContain("s3cret"));
   }
 
