@@ -1,55 +1,38 @@
 package io.fashionclassifier.serde;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.CaseInsensitiveValidString;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 
 /**
- * Configuration of the Avro serdes and of the schema registry client. Keys, meanings and defaults are those of
- * Confluent's {@code KafkaAvroSerializerConfig}/{@code SchemaRegistryClientConfig}, so one properties file works
- * with these classes and with Confluent's.
+ * Configuration of the Avro serdes and of the schema registry client, declared and validated with Kafka's
+ * {@link ConfigDef} as Confluent's {@code AbstractKafkaSchemaSerDeConfig} is: a bad value fails
+ * {@code configure()} with one {@link ConfigException} naming the key (passwords are never quoted). Keys and
+ * meanings are Confluent's where Confluent has them ({@code KafkaAvroSerializerConfig},
+ * {@code SchemaRegistryClientConfig}), so one properties file works with these classes and with Confluent's;
+ * the registry timeouts' defaults are not Confluent's but chosen so that one registry lookup ends well inside an
+ * exactly-once transaction (Kafka Streams' {@code transaction.timeout.ms} is 10 s): see {@link #CONFIG} for every
+ * key, its default and its meaning, and {@code docs/schemas-and-wire-format.md} for the table.
  *
- * <table>
- *   <caption>Keys</caption>
- *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@value #SCHEMA_REGISTRY_URL}</td><td>(required)</td><td>comma-separated registry URLs, tried in
- *     order on connection errors; {@code mock://<scope>} selects the in-process {@link MockSchemaRegistry}</td></tr>
- *   <tr><td>{@value #AUTO_REGISTER_SCHEMAS}</td><td>true</td><td>serializer registers the record's schema under
- *     the subject; when false it only looks its id up (error when absent)</td></tr>
- *   <tr><td>{@value #USE_LATEST_VERSION}</td><td>false</td><td>serializer (with auto.register.schemas=false)
- *     writes with the subject's latest schema; generic deserializer reads into it. Cached for the serde's
- *     life.</td></tr>
- *   <tr><td>{@value #SPECIFIC_AVRO_READER}</td><td>false</td><td>{@link KafkaAvroDeserializer} returns generated
- *     classes instead of GenericRecord (always true in the Specific serdes)</td></tr>
- *   <tr><td>{@value #SPECIFIC_AVRO_KEY_TYPE} / {@value #SPECIFIC_AVRO_VALUE_TYPE}</td><td>(none)</td><td>generated
- *     class to read keys / values into; by default the class named by the writer schema</td></tr>
- *   <tr><td>{@value #KEY_SUBJECT_NAME_STRATEGY} / {@value #VALUE_SUBJECT_NAME_STRATEGY}</td>
- *     <td>TopicNameStrategy</td><td>subject for a topic: {@link TopicNameStrategy} ({@code <topic>-key},
- *     {@code <topic>-value}), {@link RecordNameStrategy} or {@link TopicRecordNameStrategy}; Confluent's class
- *     names are accepted</td></tr>
- *   <tr><td>{@value #BASIC_AUTH_CREDENTIALS_SOURCE}</td><td>URL</td><td>URL: user:password from the URL's
- *     user-info part; USER_INFO: from {@value #USER_INFO}</td></tr>
- *   <tr><td>{@value #USER_INFO}</td><td>(none)</td><td>{@code user:password} for HTTP basic auth (alias
- *     {@value #USER_INFO_ALIAS})</td></tr>
- *   <tr><td>{@value #SSL_TRUSTSTORE_LOCATION}, {@code .password}, {@code .type}</td><td>(JVM default), -, JKS</td>
- *     <td>trust store for https registry URLs</td></tr>
- *   <tr><td>{@value #SSL_KEYSTORE_LOCATION}, {@code .password}, {@code .type}, {@value #SSL_KEY_PASSWORD}</td>
- *     <td>(none), -, JKS, keystore password</td><td>client certificate for mutual TLS</td></tr>
- *   <tr><td>{@value #HTTP_CONNECT_TIMEOUT_MS}</td><td>60000</td><td>connect timeout per request</td></tr>
- *   <tr><td>{@value #HTTP_READ_TIMEOUT_MS}</td><td>60000</td><td>time to wait for an answer per request</td></tr>
- *   <tr><td>{@value #MAX_RETRIES}</td><td>3</td><td>retries on connection errors and 5xx, 408, 429 answers</td></tr>
- *   <tr><td>{@value #RETRIES_WAIT_MS}</td><td>1000</td><td>wait before the first retry, doubled each time</td></tr>
- *   <tr><td>{@value #RETRIES_MAX_WAIT_MS}</td><td>20000</td><td>upper bound of the wait between retries</td></tr>
- * </table>
+ * <p>Unknown keys are ignored: the serdes are usually handed a whole Kafka Streams configuration.
  *
  * <p>Every key may also be given in the environment as its upper-case name with dots replaced by underscores
  * and the prefix {@code FASHION_} (e.g. {@code FASHION_SCHEMA_REGISTRY_URL}); see {@link #withEnvironment}.
  */
-public final class AvroSerdeConfig {
+public final class AvroSerdeConfig extends AbstractConfig {
 
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
@@ -62,6 +45,7 @@ public final class AvroSerdeConfig {
   public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
   public static final String USER_INFO = "basic.auth.user.info";
   public static final String USER_INFO_ALIAS = "schema.registry.basic.auth.user.info";
+  public static final String USER_INFO_FILE = "basic.auth.user.info.file";
   public static final String SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
   public static final String SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
   public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
@@ -71,33 +55,104 @@ public final class AvroSerdeConfig {
   public static final String SSL_KEY_PASSWORD = "schema.registry.ssl.key.password";
   public static final String HTTP_CONNECT_TIMEOUT_MS = "http.connect.timeout.ms";
   public static final String HTTP_READ_TIMEOUT_MS = "http.read.timeout.ms";
+  public static final String HTTP_TOTAL_TIMEOUT_MS = "http.total.timeout.ms";
   public static final String MAX_RETRIES = "max.retries";
   public static final String RETRIES_WAIT_MS = "retries.wait.ms";
   public static final String RETRIES_MAX_WAIT_MS = "retries.max.wait.ms";
+  public static final String MISSING_ID_CACHE_TTL_SEC = "missing.id.cache.ttl.sec";
+  public static final String MISSING_CACHE_SIZE = "missing.cache.size";
 
   /** Values of {@value #BASIC_AUTH_CREDENTIALS_SOURCE}. */
   public enum CredentialsSource { URL, USER_INFO }
 
-  private static final List<String> KEYS = List.of(SCHEMA_REGISTRY_URL, AUTO_REGISTER_SCHEMAS, USE_LATEST_VERSION,
-      SPECIFIC_AVRO_READER, SPECIFIC_AVRO_KEY_TYPE, SPECIFIC_AVRO_VALUE_TYPE, KEY_SUBJECT_NAME_STRATEGY,
-      VALUE_SUBJECT_NAME_STRATEGY, BASIC_AUTH_CREDENTIALS_SOURCE, USER_INFO, USER_INFO_ALIAS,
-      SSL_TRUSTSTORE_LOCATION, SSL_TRUSTSTORE_PASSWORD, SSL_TRUSTSTORE_TYPE, SSL_KEYSTORE_LOCATION,
-      SSL_KEYSTORE_PASSWORD, SSL_KEYSTORE_TYPE, SSL_KEY_PASSWORD, HTTP_CONNECT_TIMEOUT_MS, HTTP_READ_TIMEOUT_MS,
-      MAX_RETRIES, RETRIES_WAIT_MS, RETRIES_MAX_WAIT_MS);
+  private static final String TIMEOUT_WHY = "a registry lookup blocks the stream thread, so it must end well inside "
+      + "the transaction (transaction.timeout.ms, 10 s under exactly_once_v2)";
 
-  private final Map<String, ?> props;
+  /** Every key, its type, default, validity and meaning. */
+  public static final ConfigDef CONFIG = new ConfigDef()
+      .define(SCHEMA_REGISTRY_URL, Type.LIST, List.of(), Importance.HIGH,
+          "Comma-separated registry URLs, tried in order when one does not answer; mock://<scope> selects the "
+              + "in-process MockSchemaRegistry. Required unless a client is given to the serde's constructor.")
+      .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
+          "The serializer registers the record's schema under the subject; false: it only looks its id up and "
+              + "fails when it is absent.")
+      .define(USE_LATEST_VERSION, Type.BOOLEAN, false, Importance.LOW,
+          "With auto.register.schemas=false the serializer writes with the subject's latest schema; a generic "
+              + "deserializer reads into it. Cached for the serde's life.")
+      .define(SPECIFIC_AVRO_READER, Type.BOOLEAN, false, Importance.LOW,
+          "KafkaAvroDeserializer returns generated classes instead of GenericRecord (always true in the Specific "
+              + "serdes).")
+      .define(SPECIFIC_AVRO_KEY_TYPE, Type.CLASS, null, Importance.LOW,
+          "Generated class to read keys into; a writer schema it cannot read is a poison pill. By default the "
+              + "class named by the writer schema.")
+      .define(SPECIFIC_AVRO_VALUE_TYPE, Type.CLASS, null, Importance.LOW,
+          "Generated class to read values into; a writer schema it cannot read is a poison pill. By default the "
+              + "class named by the writer schema.")
+      .define(KEY_SUBJECT_NAME_STRATEGY, Type.STRING, "TopicNameStrategy", Importance.LOW,
+          "Subject of a topic's keys: TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy (Confluent's "
+              + "class names are accepted).")
+      .define(VALUE_SUBJECT_NAME_STRATEGY, Type.STRING, "TopicNameStrategy", Importance.LOW,
+          "Subject of a topic's values: TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy "
+              + "(Confluent's class names are accepted).")
+      .define(BASIC_AUTH_CREDENTIALS_SOURCE, Type.STRING, CredentialsSource.URL.name(),
+          CaseInsensitiveValidString.in("URL", "USER_INFO"), Importance.MEDIUM,
+          "URL: user:password from each registry URL's user-info part, sent to that URL only; USER_INFO: from "
+              + USER_INFO + " or " + USER_INFO_FILE + ", sent to every URL. Default URL, or USER_INFO when "
+              + USER_INFO_FILE + " is set.")
+      .define(USER_INFO, Type.PASSWORD, null, Importance.MEDIUM,
+          "user:password for HTTP basic auth (alias " + USER_INFO_ALIAS + ").")
+      .define(USER_INFO_ALIAS, Type.PASSWORD, null, Importance.LOW, "Alias of " + USER_INFO + ".")
+      .define(USER_INFO_FILE, Type.STRING, null, Importance.MEDIUM,
+          "File holding user:password for HTTP basic auth (surrounding white space ignored), so the secret need "
+              + "not be on the command line or in the environment; implies " + BASIC_AUTH_CREDENTIALS_SOURCE
+              + "=USER_INFO.")
+      .define(SSL_TRUSTSTORE_LOCATION, Type.STRING, null, Importance.LOW,
+          "Trust store for https registry URLs (default: the JVM's).")
+      .define(SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Trust store password.")
+      .define(SSL_TRUSTSTORE_TYPE, Type.STRING, "JKS", Importance.LOW, "Trust store type.")
+      .define(SSL_KEYSTORE_LOCATION, Type.STRING, null, Importance.LOW,
+          "Key store with the client certificate for mutual TLS.")
+      .define(SSL_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Key store password.")
+      .define(SSL_KEYSTORE_TYPE, Type.STRING, "JKS", Importance.LOW, "Key store type.")
+      .define(SSL_KEY_PASSWORD, Type.PASSWORD, null, Importance.LOW,
+          "Password of the private key in the key store (default: the key store password).")
+      .define(HTTP_CONNECT_TIMEOUT_MS, Type.INT, 2_000, positive(), Importance.MEDIUM,
+          "Connect timeout of one request, in ms (Confluent's default: 60000; " + TIMEOUT_WHY + ").")
+      .define(HTTP_READ_TIMEOUT_MS, Type.INT, 5_000, positive(), Importance.MEDIUM,
+          "How long one request waits for the whole answer, in ms; 0 (wait forever) is refused (Confluent's "
+              + "default: 60000; " + TIMEOUT_WHY + ").")
+      .define(HTTP_TOTAL_TIMEOUT_MS, Type.INT, 8_000, positive(), Importance.MEDIUM,
+          "The most one registry lookup may take, failover, retries and waits included, in ms; then it fails as "
+              + "an outage (" + TIMEOUT_WHY + "). Ours, not Confluent's.")
+      .define(MAX_RETRIES, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW,
+          "Retries on no answer (after every URL was tried) and on 5xx, 408 and 429 answers, within "
+              + HTTP_TOTAL_TIMEOUT_MS + ".")
+      .define(RETRIES_WAIT_MS, Type.INT, 500, ConfigDef.Range.atLeast(0), Importance.LOW,
+          "Wait before the first retry, in ms, doubled each time (Confluent's default: 1000).")
+      .define(RETRIES_MAX_WAIT_MS, Type.INT, 4_000, ConfigDef.Range.atLeast(0), Importance.LOW,
+          "Upper bound of the wait between retries, in ms (Confluent's default: 20000).")
+      .define(MISSING_ID_CACHE_TTL_SEC, Type.INT, 60, ConfigDef.Range.atLeast(0), Importance.LOW,
+          "How long a schema id the registry answered about with a poison-pill answer (unknown, not Avro, "
+              + "unparsable, forbidden) is remembered, so records carrying it cost no registry call; 0: not "
+              + "remembered.")
+      .define(MISSING_CACHE_SIZE, Type.INT, 10_000, ConfigDef.Range.atLeast(0), Importance.LOW,
+          "How many such schema ids are remembered at most; the least recently used is forgotten first.");
 
   public AvroSerdeConfig(Map<String, ?> props) {
-    this.props = Map.copyOf(withoutNulls(props));
+    super(CONFIG, passwordsChecked(withoutNulls(props)), false);
+    if (!userInfoFileCompatible()) {
+      throw new ConfigException(USER_INFO_FILE + " is set but " + BASIC_AUTH_CREDENTIALS_SOURCE
+          + "=URL ignores it: set " + BASIC_AUTH_CREDENTIALS_SOURCE + "=USER_INFO or remove " + USER_INFO_FILE);
+    }
   }
 
   /**
    * The given properties, completed by {@code FASHION_*} environment variables for keys they lack (e.g.
-   * {@code FASHION_SCHEMA_REGISTRY_URL=http://registry:8081}).
+   * {@code FASHION_SCHEMA_REGISTRY_URL=http://registry:8081}, {@code FASHION_BASIC_AUTH_USER_INFO_FILE=/run/secrets/sr}).
    */
   public static Map<String, Object> withEnvironment(Map<String, ?> props, Map<String, String> env) {
     Map<String, Object> merged = new HashMap<>(withoutNulls(props));
-    for (String key : KEYS) {
+    for (String key : CONFIG.names()) {
       String value = env.get("FASHION_" + key.toUpperCase(Locale.ROOT).replace('.', '_'));
       if (value != null && !value.isBlank()) {
         merged.putIfAbsent(key, value);
@@ -108,11 +163,7 @@ public final class AvroSerdeConfig {
 
   /** Registry URLs in failover order; at least one. */
   public List<String> registryUrls() {
-    Object value = props.get(SCHEMA_REGISTRY_URL);
-    List<String> urls = value instanceof List<?> list
-        ? list.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList()
-        : value == null ? List.of()
-        : Arrays.stream(value.toString().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    List<String> urls = getList(SCHEMA_REGISTRY_URL).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     if (urls.isEmpty()) {
       throw new ConfigException(SCHEMA_REGISTRY_URL + " is required: set it to the registry URL, e.g. "
           + "http://localhost:8081, or mock://<scope> for an in-process registry");
@@ -128,148 +179,158 @@ public final class AvroSerdeConfig {
       return null;
     }
     if (urls.size() > 1) {
-      throw new ConfigException(SCHEMA_REGISTRY_URL, urls, "a mock:// URL cannot be combined with others");
+      throw new ConfigException(SCHEMA_REGISTRY_URL, urls.stream().map(RegistryUrls::redact).toList(),
+          "a mock:// URL cannot be combined with others");
     }
     return urls.get(0).substring(MockSchemaRegistry.MOCK_URL_PREFIX.length());
   }
 
   public boolean autoRegisterSchemas() {
-    return bool(AUTO_REGISTER_SCHEMAS, true);
+    return getBoolean(AUTO_REGISTER_SCHEMAS);
   }
 
   public boolean useLatestVersion() {
-    return bool(USE_LATEST_VERSION, false);
+    return getBoolean(USE_LATEST_VERSION);
   }
 
   public boolean specificAvroReader() {
-    return bool(SPECIFIC_AVRO_READER, false);
+    return getBoolean(SPECIFIC_AVRO_READER);
   }
 
   /** The configured generated class for keys or values, or null. */
   public Class<?> specificAvroType(boolean isKey) {
-    String key = isKey ? SPECIFIC_AVRO_KEY_TYPE : SPECIFIC_AVRO_VALUE_TYPE;
-    Object value = props.get(key);
-    if (value == null || value instanceof Class<?>) {
-      return (Class<?>) value;
-    }
-    try {
-      return Class.forName(value.toString().trim(), true, Thread.currentThread().getContextClassLoader());
-    } catch (ClassNotFoundException e) {
-      throw new ConfigException(key, value, "class not found");
-    }
+    return getClass(isKey ? SPECIFIC_AVRO_KEY_TYPE : SPECIFIC_AVRO_VALUE_TYPE);
   }
 
   /** The subject name strategy for keys or values. */
   public SubjectNameStrategy subjectNameStrategy(boolean isKey) {
     String key = isKey ? KEY_SUBJECT_NAME_STRATEGY : VALUE_SUBJECT_NAME_STRATEGY;
-    return SubjectNameStrategy.forConfig(key, props.get(key));
+    return SubjectNameStrategy.forConfig(key, originals().get(key));
   }
 
   public CredentialsSource credentialsSource() {
-    String value = string(BASIC_AUTH_CREDENTIALS_SOURCE, CredentialsSource.URL.name());
-    try {
-      return CredentialsSource.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(BASIC_AUTH_CREDENTIALS_SOURCE, value, "expected URL or USER_INFO");
+    if (!originals().containsKey(BASIC_AUTH_CREDENTIALS_SOURCE) && getString(USER_INFO_FILE) != null) {
+      return CredentialsSource.USER_INFO;
     }
+    return CredentialsSource.valueOf(getString(BASIC_AUTH_CREDENTIALS_SOURCE).trim().toUpperCase(Locale.ROOT));
   }
 
-  /** {@code user:password} for basic auth from {@value #USER_INFO} (or its alias), or null. */
+  /**
+   * {@code user:password} for basic auth from {@value #USER_INFO} (or its alias), else read from
+   * {@value #USER_INFO_FILE}; null when none is set.
+   */
   public String userInfo() {
-    String value = string(USER_INFO, null);
-    return value != null && !value.isBlank() ? value : string(USER_INFO_ALIAS, null);
+    String value = password(USER_INFO);
+    if (value == null || value.isBlank()) {
+      value = password(USER_INFO_ALIAS);
+    }
+    if ((value == null || value.isBlank()) && getString(USER_INFO_FILE) != null) {
+      Path file = Path.of(getString(USER_INFO_FILE));
+      try {
+        value = Files.readString(file, StandardCharsets.UTF_8).strip();
+      } catch (IOException | RuntimeException e) {
+        throw new ConfigException(USER_INFO_FILE + ": cannot read the credentials file " + file + " ("
+            + e.getClass().getSimpleName() + "); point it at a readable file holding user:password");
+      }
+    }
+    return value == null || value.isBlank() ? null : value;
   }
 
   public String sslTruststoreLocation() {
-    return string(SSL_TRUSTSTORE_LOCATION, null);
+    return getString(SSL_TRUSTSTORE_LOCATION);
   }
 
   public String sslTruststorePassword() {
-    return string(SSL_TRUSTSTORE_PASSWORD, null);
+    return password(SSL_TRUSTSTORE_PASSWORD);
   }
 
   public String sslTruststoreType() {
-    return string(SSL_TRUSTSTORE_TYPE, "JKS");
+    return getString(SSL_TRUSTSTORE_TYPE);
   }
 
   public String sslKeystoreLocation() {
-    return string(SSL_KEYSTORE_LOCATION, null);
+    return getString(SSL_KEYSTORE_LOCATION);
   }
 
   public String sslKeystorePassword() {
-    return string(SSL_KEYSTORE_PASSWORD, null);
+    return password(SSL_KEYSTORE_PASSWORD);
   }
 
   public String sslKeystoreType() {
-    return string(SSL_KEYSTORE_TYPE, "JKS");
+    return getString(SSL_KEYSTORE_TYPE);
   }
 
   /** Password of the private key in the keystore; the keystore password when not set. */
   public String sslKeyPassword() {
-    return string(SSL_KEY_PASSWORD, sslKeystorePassword());
+    String value = password(SSL_KEY_PASSWORD);
+    return value != null ? value : sslKeystorePassword();
   }
 
   public Duration connectTimeout() {
-    return Duration.ofMillis(number(HTTP_CONNECT_TIMEOUT_MS, 60_000));
+    return Duration.ofMillis(getInt(HTTP_CONNECT_TIMEOUT_MS));
   }
 
+  /** How long one request may wait for its whole answer. */
   public Duration readTimeout() {
-    return Duration.ofMillis(number(HTTP_READ_TIMEOUT_MS, 60_000));
+    return Duration.ofMillis(getInt(HTTP_READ_TIMEOUT_MS));
+  }
+
+  /** The most one registry lookup may take, every attempt, failover and wait included. */
+  public Duration totalTimeout() {
+    return Duration.ofMillis(getInt(HTTP_TOTAL_TIMEOUT_MS));
   }
 
   public int maxRetries() {
-    return (int) number(MAX_RETRIES, 3);
+    return getInt(MAX_RETRIES);
   }
 
   public Duration retriesWait() {
-    return Duration.ofMillis(number(RETRIES_WAIT_MS, 1_000));
+    return Duration.ofMillis(getInt(RETRIES_WAIT_MS));
   }
 
   public Duration retriesMaxWait() {
-    return Duration.ofMillis(number(RETRIES_MAX_WAIT_MS, 20_000));
+    return Duration.ofMillis(getInt(RETRIES_MAX_WAIT_MS));
   }
 
-  private boolean bool(String key, boolean defaultValue) {
-    Object value = props.get(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    if (value instanceof Boolean b) {
-      return b;
-    }
-    String text = value.toString().trim();
-    if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(text);
-    }
-    throw new ConfigException(key, value, "expected true or false");
+  /** How long a schema id answered with a poison pill is remembered; zero: not at all. */
+  public Duration missingIdCacheTtl() {
+    return Duration.ofSeconds(getInt(MISSING_ID_CACHE_TTL_SEC));
   }
 
-  private long number(String key, long defaultValue) {
-    Object value = props.get(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    try {
-      long n = value instanceof Number num ? num.longValue() : Long.parseLong(value.toString().trim());
-      if (n < 0) {
-        throw new ConfigException(key, value, "must not be negative");
+  public int missingCacheSize() {
+    return getInt(MISSING_CACHE_SIZE);
+  }
+
+  private boolean userInfoFileCompatible() {
+    return getString(USER_INFO_FILE) == null || !originals().containsKey(BASIC_AUTH_CREDENTIALS_SOURCE)
+        || credentialsSource() == CredentialsSource.USER_INFO;
+  }
+
+  private String password(String key) {
+    Password value = getPassword(key);
+    return value == null ? null : value.value();
+  }
+
+  /** At least 1 ms: 0 means "wait forever" to most HTTP clients, and a stream thread must never do that. */
+  private static ConfigDef.Validator positive() {
+    return (name, value) -> {
+      if (value instanceof Number n && n.longValue() < 1) {
+        throw new ConfigException(name, value, "must be at least 1 (ms): 0 or less would let a registry that "
+            + "does not answer block the stream thread forever; " + TIMEOUT_WHY);
       }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, value, "expected a whole number");
-    }
+    };
   }
 
-  private String string(String key, String defaultValue) {
-    Object value = props.get(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    // Kafka's config parser hands passwords over as Password objects whose toString() hides the value.
-    if (value instanceof org.apache.kafka.common.config.types.Password password) {
-      return password.value();
-    }
-    return value.toString();
+  /** ConfigDef quotes a value of the wrong type in its error, a password too: refuse those first, unquoted. */
+  private static Map<String, ?> passwordsChecked(Map<String, ?> props) {
+    CONFIG.configKeys().values().stream().filter(key -> key.type == Type.PASSWORD).forEach(key -> {
+      Object value = props.get(key.name);
+      if (value != null && !(value instanceof String) && !(value instanceof Password)) {
+        throw new ConfigException(key.name + " must be a string; got a " + value.getClass().getName()
+            + " (its value is not shown: it is a secret)");
+      }
+    });
+    return props;
   }
 
   private static Map<String, ?> withoutNulls(Map<String, ?> props) {

@@ -13,6 +13,7 @@ import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -21,9 +22,14 @@ import org.apache.kafka.common.serialization.Deserializer;
  * latest schema ({@value AvroSerdeConfig#USE_LATEST_VERSION}=true) or the writer schema itself. The resolving
  * reader is built once per writer id and reused; decoders are reused per thread. Thread-safe.
  *
- * <p>Bad bytes raise subclasses of {@link AvroSerializationException}: {@link UnknownMagicByteException},
- * {@link TruncatedPayloadException}, {@link MalformedPayloadException}, {@link UnknownSchemaIdException},
- * {@link IncompatibleSchemaException}; a failing registry raises {@link SchemaRegistryAccessException}.
+ * <p>Everything about one record raises a poison pill ({@link AvroSerializationException#isPoisonPill()} true):
+ * {@link UnknownMagicByteException}, {@link TruncatedPayloadException}, {@link MalformedPayloadException} (also for a
+ * record whose arrays and maps, read or skipped, hold more items than {@link BoundedDecoder} allows),
+ * {@link UnknownSchemaIdException}, {@link UnsupportedSchemaException} (the id names a JSON, Protobuf or unparsable
+ * schema), {@link SchemaAccessDeniedException} (403 for that id), {@link IncompatibleSchemaException} (also a
+ * writer schema of another record type or a primitive when a generated class is expected). A registry that fails
+ * as a whole (no answer, 5xx, 401, 429 after retries) raises {@link SchemaRegistryAccessException}, not a poison
+ * pill. See {@link SchemaRegistryException#concernsTheSchemaOnly()}.
  */
 public final class KafkaAvroDeserializer extends AbstractKafkaAvroSerDe implements Deserializer<Object> {
 
@@ -31,6 +37,9 @@ public final class KafkaAvroDeserializer extends AbstractKafkaAvroSerDe implemen
 
   private boolean specificReader;
   private Class<?> specificType;
+  // Set by SpecificAvroDeserializer: what it returns must be a generated record class, of this one when given.
+  private boolean requireSpecificRecord;
+  private Class<?> fixedType;
 
   // Either a reader or why there can be none, per writer id (and per subject when reading into the latest schema).
   private final ConcurrentMap<PlanKey, Plan> plans = new ConcurrentHashMap<>();
@@ -58,7 +67,19 @@ public final class KafkaAvroDeserializer extends AbstractKafkaAvroSerDe implemen
   public void configure(Map<String, ?> props, boolean isKey) {
     AvroSerdeConfig config = configureCommon(props, isKey);
     this.specificReader = config.specificAvroReader();
-    this.specificType = config.specificAvroType(isKey);
+    this.specificType = fixedType != null ? fixedType : config.specificAvroType(isKey);
+  }
+
+  /**
+   * Makes this deserializer return only generated record classes ({@code SpecificRecord}), of {@code type} when not
+   * null (which then wins over {@value AvroSerdeConfig#SPECIFIC_AVRO_VALUE_TYPE}); anything else is a poison pill.
+   */
+  void requireSpecificRecord(Class<?> type) {
+    this.requireSpecificRecord = true;
+    this.fixedType = type;
+    if (type != null) {
+      this.specificType = type;
+    }
   }
 
   @Override
@@ -88,6 +109,10 @@ public final class KafkaAvroDeserializer extends AbstractKafkaAvroSerDe implemen
     Object datum;
     try {
       datum = plan.reader().read(null, bounded);
+    } catch (StackOverflowError e) {
+      // A recursive writer schema lets a few bytes per level nest deeper than any stack.
+      throw new MalformedPayloadException("Avro body nests " + plan.writer().getFullName()
+          + " records deeper than the stack allows", topic, isKey, id, null);
     } catch (EOFException e) {
       throw new TruncatedPayloadException("Avro body of " + (payload.length - WireFormat.HEADER_SIZE)
           + " bytes ends before the end of a " + plan.writer().getFullName() + " record", topic, isKey, id, e);
@@ -103,6 +128,12 @@ public final class KafkaAvroDeserializer extends AbstractKafkaAvroSerDe implemen
       }
     } catch (IOException e) {
       throw new MalformedPayloadException("Cannot read the Avro body: " + e, topic, isKey, id, e);
+    }
+    if (specificType != null && !specificType.isInstance(datum)
+        || requireSpecificRecord && !(datum instanceof SpecificRecord)) {
+      // Schema resolution should have refused it already; never hand the caller an object of another class.
+      throw new IncompatibleSchemaException("decoded as " + (datum == null ? "null" : datum.getClass().getName()),
+          plan.writer().getFullName(), plan.readerName(), topic, isKey, id);
     }
     return datum;
   }
@@ -134,6 +165,12 @@ public final class KafkaAvroDeserializer extends AbstractKafkaAvroSerDe implemen
       if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
         throw new UnknownSchemaIdException(topic, isKey, id, e);
       }
+      if (e.status() == 403) {
+        throw new SchemaAccessDeniedException(topic, isKey, id, e);
+      }
+      if (e.errorCode() == SchemaRegistryException.UNUSABLE_SCHEMA) {
+        throw new UnsupportedSchemaException(topic, isKey, id, e);
+      }
       throw new SchemaRegistryAccessException("Error fetching schema " + id, topic, isKey, id, e);
     }
   }
@@ -145,6 +182,10 @@ public final class KafkaAvroDeserializer extends AbstractKafkaAvroSerDe implemen
       if (type == null) {
         return new Plan(null, writer, "(none)",
             "no generated class " + writer.getFullName() + " on the classpath to read it into");
+      }
+      if (requireSpecificRecord && !SpecificRecord.class.isAssignableFrom(type)) {
+        return new Plan(null, writer, type.getName(),
+            "not a generated Avro record class (SpecificRecord) but " + type.getName());
       }
       reader = SpecificData.get().getSchema(type);
     } else if (subject != null) {

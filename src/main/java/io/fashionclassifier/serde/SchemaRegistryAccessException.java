@@ -1,9 +1,12 @@
 package io.fashionclassifier.serde;
 
 /**
- * The serde needed the schema registry and it failed: unreachable, a 5xx answer after retries, or a refusal
- * such as an incompatible schema (409) or a subject not found with auto-registration off. Not a poison pill: the
- * record itself may be fine, so a dead-letter handler should fail instead of dropping it.
+ * The serde needed the schema registry and the registry failed as a whole: no complete answer within the timeouts,
+ * connection refused, a 5xx, 408 or 429 answer once retries ran out, 401, a 404 that is not a registry's answer, or
+ * a refusal of the serializer (409 incompatible, subject not found with auto-registration off). Not a poison pill:
+ * the record itself may be fine, so the application must neither dead-letter it nor give up, but retry it once the
+ * registry answers. Answers about one schema id only are poison pills instead ({@link UnknownSchemaIdException},
+ * {@link UnsupportedSchemaException}, {@link SchemaAccessDeniedException}).
  */
 public final class SchemaRegistryAccessException extends AvroSerializationException {
 

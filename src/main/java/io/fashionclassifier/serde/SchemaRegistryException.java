@@ -33,6 +33,11 @@ public final class SchemaRegistryException extends RuntimeException {
   public static final int REQUEST_FORWARDING_FAILED = 50003;
   /** Our own code: the registry could not be reached (connection refused, timeout, TLS failure). */
   public static final int UNREACHABLE = -1;
+  /**
+   * Our own code: the registry answered, but with nothing this client can use: a JSON Schema or Protobuf schema, a
+   * text the Avro parser rejects, or an answer larger than {@link RestSchemaRegistryClient#MAX_ANSWER_BYTES}.
+   */
+  public static final int UNUSABLE_SCHEMA = -2;
 
   private final int status;
   private final int errorCode;
@@ -55,6 +60,16 @@ public final class SchemaRegistryException extends RuntimeException {
   /** Confluent's error_code (see the constants), {@link #UNREACHABLE} when there was no answer. */
   public int errorCode() {
     return errorCode;
+  }
+
+  /**
+   * For a request about one schema id: whether the answer concerns that schema only, not the registry as a whole,
+   * so a record naming the id is a poison pill: not found (40403), access to it forbidden (403), or a schema that is
+   * not usable Avro ({@link #UNUSABLE_SCHEMA}). Every other failure (no answer, 5xx, 401, 408, 429, a 404 that
+   * did not come from a registry) says nothing about the record and is an outage.
+   */
+  public boolean concernsTheSchemaOnly() {
+    return errorCode == SCHEMA_NOT_FOUND || status == 403 || errorCode == UNUSABLE_SCHEMA;
   }
 
   /** Whether trying again later may succeed: no answer, a 5xx answer, 408 (timeout) or 429 (rate limited). */

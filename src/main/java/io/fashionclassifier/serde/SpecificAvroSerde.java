@@ -28,8 +28,21 @@ public final class SpecificAvroSerde<T extends SpecificRecord> implements Serde<
 
   /** Uses the given client for both directions; {@value AvroSerdeConfig#SCHEMA_REGISTRY_URL} is then optional. */
   public SpecificAvroSerde(SchemaRegistryClient client) {
+    this(client, null);
+  }
+
+  /** Reads only {@code type}; see {@link SpecificAvroDeserializer#SpecificAvroDeserializer(Class)}. */
+  public SpecificAvroSerde(Class<T> type) {
+    this(null, type);
+  }
+
+  /**
+   * @param client the registry client for both directions, or null to create them from the configuration
+   * @param type the only class to read, or null for the class named by each writer schema
+   */
+  public SpecificAvroSerde(SchemaRegistryClient client, Class<T> type) {
     serializer = new SpecificAvroSerializer<>(client);
-    deserializer = new SpecificAvroDeserializer<>(client);
+    deserializer = new SpecificAvroDeserializer<>(client, type);
   }
 
   @Override

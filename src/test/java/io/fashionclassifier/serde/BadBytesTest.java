@@ -158,6 +158,21 @@ class BadBytesTest {
         .isInstanceOf(MalformedPayloadException.class);
   }
 
+  @Test
+  void recordsNestedDeeperThanTheStackAreMalformed() {
+    Schema node = new Schema.Parser().parse(
+        "{\"type\":\"record\",\"name\":\"Node\",\"fields\":[{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
+    int id = registry.register("nodes-value", node);
+    byte[] bytes = new byte[WireFormat.HEADER_SIZE + 1_000_001];
+    bytes[4] = (byte) id;
+    Arrays.fill(bytes, WireFormat.HEADER_SIZE, bytes.length - 1, (byte) 2); // union branch 1: another Node
+    KafkaAvroDeserializer generic = new KafkaAvroDeserializer(registry, Map.of());
+
+    assertThatThrownBy(() -> generic.deserialize("nodes", bytes))
+        .isInstanceOf(MalformedPayloadException.class)
+        .hasMessageContaining("deeper than the stack");
+  }
+
   private static Object sampleValue(Schema schema) {
     return switch (schema.getType()) {
       case STRING -> "x";

@@ -188,4 +188,18 @@ class RestSchemaRegistryClientTest {
     assertThat(latest.version()).isEqualTo(2);
     assertThat(requests).containsExactly("GET /subjects/s/versions/latest");
   }
+
+  @Test
+  void retriesStopWhenTheTotalTimeBudgetIsSpent() {
+    statuses.addAll(java.util.Collections.nCopies(1000, 503));
+    okBody = "{}";
+
+    SchemaRegistryException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(30), () -> catchThrowableOfType(SchemaRegistryException.class,
+            () -> client(Map.of("max.retries", "1000", "retries.wait.ms", "100", "retries.max.wait.ms", "400",
+                "http.total.timeout.ms", "1000")).getSchemaById(7)));
+
+    assertThat(e.status()).isEqualTo(503);
+    assertThat(requests).hasSizeBetween(2, 10);
+  }
 }

@@ -75,6 +75,26 @@ final class TestRecords {
     return record;
   }
 
+  /** {@code datum} in the wire format under schema id {@code id}, encoded with {@code schema}. */
+  static byte[] payload(int id, Schema schema, Object datum) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(WireFormat.MAGIC_BYTE);
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(id).array());
+    org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    try {
+      new org.apache.avro.specific.SpecificDatumWriter<Object>(schema).write(datum, encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** An {@link InventoryImage} in the wire format under schema id {@code id}. */
+  static byte[] imagePayload(int id) {
+    return payload(id, InventoryImage.getClassSchema(), image("item-1", FashionClass.COAT));
+  }
+
   static KafkaAvroSerializer genericSerializer(Map<String, ?> config) {
     KafkaAvroSerializer serializer = new KafkaAvroSerializer();
     serializer.configure(config, false);
