@@ -5,7 +5,6 @@ import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
-import io.fashionclassifier.serde.AvroSerdeConfig;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerde;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -60,13 +59,11 @@ public final class ClassifierApp implements AutoCloseable {
     Map<String, Object> serdeConfig = config.serdeConfig();
     // Read into InventoryImage whatever the writer schema: one of another type is then a resolution error (a dead
     // letter), not an object of another class.
-    Map<String, Object> imageConfig = new java.util.LinkedHashMap<>(serdeConfig);
-    imageConfig.put(AvroSerdeConfig.SPECIFIC_AVRO_VALUE_TYPE, InventoryImage.class);
-    SpecificAvroDeserializer<InventoryImage> images = new SpecificAvroDeserializer<>();
-    images.configure(imageConfig, false);
-    SpecificAvroSerde<ClassifiedItem> items = new SpecificAvroSerde<>();
+    SpecificAvroDeserializer<InventoryImage> images = new SpecificAvroDeserializer<>(InventoryImage.class);
+    images.configure(serdeConfig, false);
+    SpecificAvroSerde<ClassifiedItem> items = new SpecificAvroSerde<>(ClassifiedItem.class);
     items.configure(serdeConfig, false);
-    SpecificAvroSerde<AccuracyAggregate> aggregates = new SpecificAvroSerde<>();
+    SpecificAvroSerde<AccuracyAggregate> aggregates = new SpecificAvroSerde<>(AccuracyAggregate.class);
     aggregates.configure(serdeConfig, false);
     return new ClassifierTopology.AvroSerdes(images, items, aggregates);
   }
@@ -87,7 +84,7 @@ public final class ClassifierApp implements AutoCloseable {
   public static ClassifierApp start(ClassifierConfig config, Supplier<BatchClassifier> classifiers) {
     Properties props = config.streamsProperties();
     try (Admin admin = Admin.create(adminProperties(config))) {
-      Topics.ensure(admin, config);
+      Topics.ensure(admin, config, config.aggregatesRetention());
     }
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -95,7 +92,9 @@ public final class ClassifierApp implements AutoCloseable {
     props.put(DeadLetters.METRICS_CONFIG, metrics);
 
     StreamsBuilder builder = new StreamsBuilder();
-    ClassifierTopology.build(builder, config.topologySettings(), avroSerdes(config), classifiers, metrics);
+    StreamProgress progress = new StreamProgress(config.livenessStall());
+    OutageBackoff outage = new OutageBackoff(config.outageBackoffMax(), metrics::progress);
+    ClassifierTopology.build(builder, config.topologySettings(), avroSerdes(config), classifiers, metrics, progress);
     Topology topology = builder.build(props);
     log.debug("topology:\n{}", topology.describe());
 
@@ -107,15 +106,13 @@ public final class ClassifierApp implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     HealthServer http;
     try {
-      // TODO(coordinator): the same StreamProgress must reach the micro-batchers (ClassifierTopology.build), and
-      // the bind address, request timeout and stall time come from the config
-      http = HealthServer.start(HealthServer.Options.onPort(config.httpPort()), streams::state,
-          new StreamProgress(StreamProgress.DEFAULT_STALL), registry);
+      http = HealthServer.start(
+          new HealthServer.Options(config.httpBindAddress(), config.httpPort(), config.httpRequestTimeout()),
+          () -> readiness(streams.state(), outage), progress, registry);
     } catch (RuntimeException e) {
       streams.close();
       throw new StreamingException(e.getMessage(), e);
     }
-    OutageBackoff outage = new OutageBackoff(config.outageBackoffMax(), metrics::progress);
     ClassifierApp app = new ClassifierApp(streams, config.shutdownTimeout(), outage, http, streamsMetrics, registry);
     streams.setStateListener((now, before) -> {
       log.info("Kafka Streams {} -> {}", before, now);
@@ -178,6 +175,12 @@ public final class ClassifierApp implements AutoCloseable {
       root = root.getCause();
     }
     return root.toString();
+  }
+
+  /** Ready to classify: Kafka Streams RUNNING and no registry outage going on. */
+  private static KafkaStreams.State readiness(KafkaStreams.State state, OutageBackoff outage) {
+    // an outage reads as REBALANCING: the thread is being replaced and its tasks start again from the last commit
+    return state == KafkaStreams.State.RUNNING && outage.active() ? KafkaStreams.State.REBALANCING : state;
   }
 
   /** Whether a registry outage is going on (the classifier then retries in place and is not ready). */

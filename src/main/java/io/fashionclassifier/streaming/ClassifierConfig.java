@@ -56,6 +56,11 @@ public final class ClassifierConfig {
   public static final String TOPICS_REPLICATION = "fashion.topics.replication";
   public static final String HTTP_PORT = "fashion.http.port";
   public static final String HTTP_BIND_ADDRESS = "fashion.http.bind.address";
+  public static final String HTTP_REQUEST_TIMEOUT_MS = "fashion.http.request.timeout.ms";
+  public static final String LIVENESS_STALL_MS = "fashion.liveness.stall.ms";
+  public static final String AGGREGATES_MAX_FUTURE_SKEW_MS = "fashion.aggregates.max.future.skew.ms";
+  public static final String AGGREGATES_MAX_KEYS = "fashion.aggregates.max.keys";
+  public static final String AGGREGATES_RETENTION_MS = "fashion.aggregates.retention.ms";
   public static final String MODEL_FLIP_TTA = "fashion.model.flip.tta";
   public static final String STARTUP_TIMEOUT_MS = "fashion.startup.timeout.ms";
   public static final String SHUTDOWN_TIMEOUT_MS = "fashion.shutdown.timeout.ms";
@@ -137,6 +142,16 @@ public final class ClassifierConfig {
           "Size of the tumbling windows of the windowed accuracy figures.")
       .define(AGGREGATES_GRACE_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
           "How late, by capture time, an item may arrive and still count in its window.")
+      .define(AGGREGATES_MAX_FUTURE_SKEW_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+          "A capture time further than this ahead of the classifier's clock counts at the classifier's clock in the "
+              + "accuracy windows (and in fashion_aggregates_future_skew_total), so one bad clock cannot close the "
+              + "windows of every other item.")
+      .define(AGGREGATES_MAX_KEYS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
+          "Distinct scanner ids, and distinct warehouse ids, each task counts under their own key; later ones count "
+              + "under SCANNER:(other) / WAREHOUSE:(other) and in fashion_aggregates_overflow_total.")
+      .define(AGGREGATES_RETENTION_MS, Type.LONG, 604_800_000L, Range.atLeast(1), Importance.LOW,
+          "How long a figure stays on the aggregates topic after its last update (retention.ms of the "
+              + "compact,delete topic the classifier creates): closed windows and retired scanners leave it.")
       .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
           "Create missing topics at start; false fails at start naming the missing ones.")
       .define(TOPICS_PARTITIONS, Type.INT, 6, Range.between(1, 100_000), Importance.LOW,
@@ -147,6 +162,13 @@ public final class ClassifierConfig {
           "Port of /health, /ready and /metrics; 0 for any free port.")
       .define(HTTP_BIND_ADDRESS, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
           "Address the HTTP server listens on (127.0.0.1 keeps probes and metrics local).")
+      .define(HTTP_REQUEST_TIMEOUT_MS, Type.LONG, 5_000L, Range.between(1, 600_000), Importance.LOW,
+          "How long one HTTP exchange (reading the request, writing the answer) may take before it is cut off, so "
+              + "a slow or half-sent request cannot hold up the probes.")
+      .define(LIVENESS_STALL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
+          "/health fails when a record or batch has been worked on, or records have waited in a batch without a "
+              + "flush, for longer than this: a stream thread stuck in a call that never returns gets the pod "
+              + "restarted.")
       .define(STARTUP_TIMEOUT_MS, Type.LONG, 15_000L, Range.between(1, 600_000), Importance.LOW,
           "The brokers must answer within this time at start.")
       .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 20_000L, Range.between(1_000, 600_000), Importance.MEDIUM,
@@ -386,6 +408,18 @@ public final class ClassifierConfig {
     return (String) parsed.get(HTTP_BIND_ADDRESS);
   }
 
+  public Duration httpRequestTimeout() {
+    return millis(HTTP_REQUEST_TIMEOUT_MS);
+  }
+
+  public Duration livenessStall() {
+    return millis(LIVENESS_STALL_MS);
+  }
+
+  public Duration aggregatesRetention() {
+    return millis(AGGREGATES_RETENTION_MS);
+  }
+
   /** How long the brokers may take to answer at start-up before the classifier gives up. */
   public Duration startupTimeout() {
     return millis(STARTUP_TIMEOUT_MS);
@@ -414,7 +448,7 @@ public final class ClassifierConfig {
   public ClassifierTopology.Settings topologySettings() {
     return new ClassifierTopology.Settings(
         inputTopic(), classifiedTopic(), aggregatesTopic(), deadLetterTopic(), batchSize(), maxBatchWait(),
-        window(), windowGrace());
+        window(), windowGrace(), millis(AGGREGATES_MAX_FUTURE_SKEW_MS), (Integer) parsed.get(AGGREGATES_MAX_KEYS));
   }
 
   /** The keys passed through to Kafka and the serdes: everything but the classifier's own. */

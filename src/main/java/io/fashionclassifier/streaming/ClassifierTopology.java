@@ -105,6 +105,21 @@ public final class ClassifierTopology {
       AvroSerdes serdes,
       Supplier<BatchClassifier> classifiers,
       ClassifierMetrics metrics) {
+    build(builder, settings, serdes, classifiers, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
+  }
+
+  /**
+   * Adds the classifier to {@code builder}, its micro-batchers reporting to {@code progress} (liveness).
+   *
+   * @param classifiers called once per task (so never shared between stream threads); the task closes it
+   */
+  public static void build(
+      StreamsBuilder builder,
+      Settings settings,
+      AvroSerdes serdes,
+      Supplier<BatchClassifier> classifiers,
+      ClassifierMetrics metrics,
+      StreamProgress progress) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecord.StoreSerde())
@@ -118,7 +133,7 @@ public final class ClassifierTopology {
                     BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(),
                     new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), settings.maxKeysPerScope(),
                         metrics.registry()),
-                    serdes.images(), classifiers, metrics),
+                    serdes.images(), classifiers, metrics, progress),
                 Named.as("micro-batcher"),
                 BUFFER_STORE)
             .split(Named.as("outcome-"))

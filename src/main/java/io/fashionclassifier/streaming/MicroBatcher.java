@@ -63,6 +63,8 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private final Supplier<BatchClassifier> classifiers;
   private final ClassifierMetrics metrics;
 
+  private final StreamProgress progress;
+  private StreamProgress.Task task;
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<Long, BufferedRecord> buffer;
   private BatchClassifier classifier;
@@ -81,7 +83,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       AccuracyAggregates aggregates,
       Deserializer<InventoryImage> images,
       Supplier<BatchClassifier> classifiers,
-      ClassifierMetrics metrics) {
+      ClassifierMetrics metrics,
+      StreamProgress progress) {
+    this.progress = progress;
     this.storeName = storeName;
     this.batchSize = batchSize;
     this.maxWait = maxWait;
@@ -111,12 +115,26 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       log.info("task {}: {} buffered records restored, classifying them now", context.taskId(), pending);
       oldestPendingSince = Long.MIN_VALUE;
     }
+    if (task != null) {
+      task.close();
+    }
+    task = progress.task(context.taskId().toString());
+    task.idle(pending);
     Duration interval = maxWait.dividedBy(2).isZero() ? Duration.ofMillis(1) : maxWait.dividedBy(2);
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::flushIfOverdue);
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    task.working();
+    try {
+      buffer(record);
+    } finally {
+      task.idle(pending);
+    }
+  }
+
+  private void buffer(Record<byte[], byte[]> record) {
     metrics.recordIn();
     RecordMetadata source = context.recordMetadata().orElseThrow();
     // throws for a bad record, which the processing exception handler sends to the dead-letter topic
@@ -170,7 +188,12 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
 
   private void flushIfOverdue(long now) {
     if (pending > 0 && (oldestPendingSince == Long.MIN_VALUE || now - oldestPendingSince >= maxWait.toMillis())) {
-      flush();
+      task.working();
+      try {
+        flush();
+      } finally {
+        task.idle(pending);
+      }
     }
   }
 
@@ -329,6 +352,10 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   @Override
   public void close() {
     // Pending records stay in the changelogged store: whoever runs this task next classifies them.
+    if (task != null) {
+      task.close();
+      task = null;
+    }
     if (classifier != null) {
       classifier.close();
     }

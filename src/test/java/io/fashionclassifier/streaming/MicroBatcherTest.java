@@ -57,7 +57,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, FakeClassifier::new, metrics);
+        deserializer, FakeClassifier::new, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
   }
 
   @Test
@@ -136,9 +136,10 @@ class MicroBatcherTest {
     SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
     deserializer.configure(Map.of("schema.registry.url", "http://127.0.0.1:" + closedPort, "max.retries", "0"),
         false);
+    ClassifierMetrics metrics = ClassifierMetrics.discarding();
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, FakeClassifier::new, metrics);
+        deserializer, FakeClassifier::new, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
     batcher.init(context);
 
     assertThatThrownBy(() -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L))
