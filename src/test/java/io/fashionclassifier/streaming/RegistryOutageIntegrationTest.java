@@ -8,8 +8,12 @@ import io.fashionclassifier.local.KafkaBroker;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.schema.FashionClass;
+import io.fashionclassifier.serde.AvroSerdeConfig;
 import io.fashionclassifier.serde.KafkaAvroSerializer;
+import io.fashionclassifier.serde.RecordNameStrategy;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
+import io.fashionclassifier.serde.SpecificAvroSerializer;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,14 +37,48 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real classifier, broker and Apicurio, with the registry cut off mid-stream: records that need a schema the
- * classifier has not seen wait (not ready, no dead letter, the process keeps running) and are classified exactly
- * once when the registry is back; a bad record sent meanwhile still goes to the dead-letter topic.
+ * The real classifier, broker and Apicurio, with the registry cut off mid-stream and hostile records before, during
+ * and after: records that need a schema the classifier has not seen wait (not ready, no dead letter, the app keeps
+ * running) and are classified exactly once when the registry is back; every hostile record, and nothing else, ends
+ * in the dead-letter topic. {@code -Dfashion.test.outage.seconds=30} gives the long variant.
  */
 class RegistryOutageIntegrationTest {
 
   private static final int BEFORE = 50;
   private static final int DURING = 200;
+  /** How long the registry stays cut off; -Dfashion.test.outage.seconds=30 for the long check. */
+  private static final Duration OUTAGE = Duration.ofSeconds(Long.getLong("fashion.test.outage.seconds", 5));
+
+  private static boolean alive(ClassifierApp app) {
+    return !List.of(KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING)
+        .contains(app.state());
+  }
+
+  /**
+   * One record of each hostile kind: not Avro, an id the registry does not know (needs the registry to tell), an
+   * image of the wrong size, and a verdict copied into the input topic (another record type).
+   */
+  private static List<String> produceHostile(
+      KafkaBroker broker, Map<String, Object> serdeConfig, String topic, String phase) {
+    String bootstrap = broker.bootstrapServers();
+    KafkaTestClients.produceRaw(bootstrap, topic, "not-avro-" + phase, "not avro".getBytes(StandardCharsets.UTF_8));
+    KafkaTestClients.produceRaw(bootstrap, topic, "unknown-id-" + phase,
+        ByteBuffer.allocate(9).put((byte) 0).putInt(987_654_321).putInt(0).array());
+    SpecificAvroSerializer<InventoryImage> images = new SpecificAvroSerializer<>();
+    images.configure(serdeConfig, false);
+    KafkaTestClients.produceRaw(bootstrap, topic, "wrong-size-" + phase,
+        images.serialize(topic, TestImages.image("wrong-size-" + phase, 3, null, "scanner-1", 27, 28)));
+    Map<String, Object> byRecordName = new HashMap<>(serdeConfig);
+    byRecordName.put(AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY, RecordNameStrategy.class.getName());
+    KafkaAvroSerializer stray = new KafkaAvroSerializer();
+    stray.configure(byRecordName, false);
+    KafkaTestClients.produceRaw(bootstrap, topic, "copied-verdict-" + phase, stray.serialize(topic,
+        ClassifiedItem.newBuilder().setItemId("copied").setScannerId("s").setWarehouseId("w")
+            .setCaptureTime(Instant.EPOCH).setPredictedLabel(FashionClass.BAG).setConfidence(0.9f)
+            .setTopK(List.of()).setModelVersion("v").setClassifiedTime(Instant.EPOCH).setTrueLabel(null)
+            .setCorrect(null).build()));
+    return List.of("not-avro-" + phase, "unknown-id-" + phase, "wrong-size-" + phase, "copied-verdict-" + phase);
+  }
 
   @Test
   void goodRecordsWaitOutARegistryOutageAndAreClassifiedOnceWhenItIsBack() throws Exception {
@@ -71,25 +109,30 @@ class RegistryOutageIntegrationTest {
             SmallModel.data().test(), BEFORE);
         await().atMost(Duration.ofMinutes(1)).until(() -> classified(broker, config, BEFORE).size() >= BEFORE);
 
+        List<String> hostile = new ArrayList<>(produceHostile(broker, direct, config.inputTopic(), "before"));
+
         proxy.cut();
         // a newer writer schema (one more field): its id is not in the classifier's cache, so it needs the registry
         produceWithNewerSchema(broker, direct, config.inputTopic(), run);
-        KafkaTestClients.produceRaw(broker.bootstrapServers(), config.inputTopic(), "not-avro",
-            "not avro".getBytes(StandardCharsets.UTF_8));
+        hostile.addAll(produceHostile(broker, direct, config.inputTopic(), "during"));
 
         await().atMost(Duration.ofMinutes(1)).until(app::inOutage);
-        assertThat(app.state()).as("the process keeps running").isNotIn(
-            KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.NOT_RUNNING);
-        assertThat(deadLetterKeys(broker, config, Duration.ofSeconds(2)))
-            .as("no good record is dead-lettered during the outage").doesNotContain("v2-0");
+        // the outage lasts OUTAGE; all along, the app stays up and dead-letters no good record
+        await().during(OUTAGE).atMost(OUTAGE.plusSeconds(30)).until(() -> alive(app)
+            && deadLetterKeys(broker, config, Duration.ZERO).stream().noneMatch(key -> key.startsWith("v2-")));
 
         proxy.restore();
+        hostile.addAll(produceHostile(broker, direct, config.inputTopic(), "after"));
         List<ConsumerRecord<String, ClassifiedItem>> verdicts = classified(broker, config, BEFORE + DURING);
         Map<String, Long> perItem = verdicts.stream()
             .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
         assertThat(perItem).hasSize(BEFORE + DURING);
         assertThat(perItem.values()).containsOnly(1L);
-        assertThat(deadLetterKeys(broker, config, Duration.ofSeconds(2))).containsExactly("not-avro");
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+            assertThat(deadLetterKeys(broker, config, Duration.ofSeconds(1)))
+                .as("every hostile record, and nothing else, in the dead-letter topic")
+                .containsExactlyInAnyOrderElementsOf(hostile));
+        assertThat(alive(app)).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> !app.inOutage());
       }
     }
