@@ -97,6 +97,12 @@ public final class MockSchemaRegistryClient implements SchemaRegistryClient {
     }
   }
 
+  /** Always BACKWARD, the rule this registry enforces (as Confluent's default). */
+  @Override
+  public String compatibilityLevel(String subject) {
+    return "BACKWARD";
+  }
+
   private List<SchemaMetadata> versionsOf(String subject) {
     List<SchemaMetadata> versions = versionsBySubject.get(subject);
     if (versions == null || versions.isEmpty()) {

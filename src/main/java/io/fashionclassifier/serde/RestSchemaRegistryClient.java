@@ -196,6 +196,17 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
   }
 
+  @Override
+  public String compatibilityLevel(String subject) {
+    JsonNode answer = send("GET", "/config/" + encode(subject) + "?defaultToGlobal=true", null);
+    JsonNode level = answer.has("compatibilityLevel") ? answer.get("compatibilityLevel") : answer.get("compatibility");
+    if (level == null || !level.isTextual()) {
+      throw new SchemaRegistryException("GET /config/" + subject + " answer has no compatibility level", 200,
+          SchemaRegistryException.UNUSABLE_SCHEMA);
+    }
+    return level.asText();
+  }
+
   private JsonNode send(String method, String path, String body) {
     long deadline = System.nanoTime() + totalTimeoutNanos;
     for (int attempt = 0; ; attempt++) {

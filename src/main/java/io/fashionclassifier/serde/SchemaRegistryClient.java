@@ -35,6 +35,12 @@ public interface SchemaRegistryClient extends Closeable {
    */
   boolean testCompatibility(String subject, Schema schema);
 
+  /**
+   * The subject's compatibility level, falling back to the registry's global one
+   * (GET /config/{subject}?defaultToGlobal=true), e.g. {@code BACKWARD}, {@code FULL_TRANSITIVE}.
+   */
+  String compatibilityLevel(String subject);
+
   @Override
   default void close() {}
 

@@ -5,6 +5,8 @@ import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.serde.AvroSerdeConfig;
+import io.fashionclassifier.serde.SchemaRegistryClient;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerde;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -86,6 +88,7 @@ public final class ClassifierApp implements AutoCloseable {
     try (Admin admin = Admin.create(adminProperties(config))) {
       Topics.ensure(admin, config, config.aggregatesRetention());
     }
+    warnAboutInputCompatibility(config);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ClassifierMetrics metrics = new ClassifierMetrics(registry);
@@ -175,6 +178,27 @@ public final class ClassifierApp implements AutoCloseable {
       root = root.getCause();
     }
     return root.toString();
+  }
+
+  /**
+   * Looks up the input subject's compatibility level in the background: a start must not wait on the registry, and
+   * the answer only makes a warning.
+   */
+  private static void warnAboutInputCompatibility(ClassifierConfig config) {
+    if (config.get(AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY) != null) {
+      return; // the subject is not <topic>-value
+    }
+    String subject = config.inputTopic() + "-value";
+    Thread check = new Thread(() -> {
+      try (SchemaRegistryClient registry =
+          SchemaRegistryClient.create(new AvroSerdeConfig(config.serdeConfig()))) {
+        InputSubjectCheck.warning(registry, subject).ifPresent(log::warn);
+      } catch (RuntimeException e) {
+        log.info("could not read the compatibility level of schema subject '{}': {}", subject, e.getMessage());
+      }
+    }, "input-subject-check");
+    check.setDaemon(true);
+    check.start();
   }
 
   /** Ready to classify: Kafka Streams RUNNING and no registry outage going on. */

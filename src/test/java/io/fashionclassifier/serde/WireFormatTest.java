@@ -89,5 +89,10 @@ class WireFormatTest {
     public boolean testCompatibility(String subject, Schema schema) {
       return true;
     }
+
+    @Override
+    public String compatibilityLevel(String subject) {
+      return "NONE";
+    }
   }
 }
