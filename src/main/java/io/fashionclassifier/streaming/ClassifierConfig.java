@@ -232,8 +232,9 @@ public final class ClassifierConfig {
     List<String> problems = new ArrayList<>();
     for (ConfigValue value : DEFINITION.validate(settings)) {
       // the first message says what is wrong; later ones are about the null a failed parse left behind
-      value.errorMessages().stream().findFirst().ifPresent(message -> problems.add(value.name() + " (env "
-          + environmentName(value.name()) + "): " + message.replace(" for configuration " + value.name(), "")));
+      value.errorMessages().stream().findFirst().ifPresent(message -> problems.add(
+          value.name() + " (env " + environmentName(value.name()) + ") " + plain(message, value.name(),
+              settings.get(value.name()))));
     }
     settings.keySet().stream()
         .filter(key -> key.startsWith(PREFIX) && !DEFINITION.names().contains(key))
@@ -252,6 +253,19 @@ public final class ClassifierConfig {
           + "threads, which needs MXNET_ENGINE_TYPE=NaiveEngine in the environment: set it, or use 1 thread");
     }
     return problems;
+  }
+
+  /** ConfigDef's messages, in the words of the rest of the CLI. */
+  private static String plain(String message, String key, String value) {
+    if (message.contains("Not a number of type")) {
+      return "must be a whole number, not '" + value + "'";
+    }
+    if (message.contains("Expected value to be either true or false")) {
+      return "must be true or false, not '" + value + "'";
+    }
+    String prefix = "for configuration " + key + ": ";
+    int at = message.indexOf(prefix);
+    return "is invalid: " + (at < 0 ? message : message.substring(at + prefix.length()));
   }
 
   /** The settings the environment holds, by key (see the class comment for the mapping). */

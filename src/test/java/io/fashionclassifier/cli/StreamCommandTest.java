@@ -46,6 +46,7 @@ class StreamCommandTest {
     int exit = cli.execute("stream", "-D", "fashion.batch.max.wait.ms=soon");
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).startsWith("error: fashion.batch.max.wait.ms must be a whole number");
+    assertThat(err.toString()).startsWith(
+        "error: fashion.batch.max.wait.ms (env FASHION_BATCH_MAX_WAIT_MS) must be a whole number, not 'soon'");
   }
 }
