@@ -113,13 +113,21 @@ final class TrainCommand implements Callable<Integer> {
       if (timeBudget != null) {
         config = config.withTimeBudget(timeBudget);
       }
-      config = config.withSchedule(TrainingConfig.Schedule.fromId(schedule))
+      config = config.withSchedule(schedule())
           .withLabelSmoothing(labelSmoothing)
           .withRandomErasing(randomErasing);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage() + "; see 'train --help'");
     }
     return config;
+  }
+
+  private TrainingConfig.Schedule schedule() {
+    try {
+      return TrainingConfig.Schedule.fromId(schedule);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--schedule: " + e.getMessage());
+    }
   }
 
   /** Parses durations such as {@code 9m25s}, {@code 300s}, {@code 2m}, {@code 1h} or plain seconds. */

@@ -107,7 +107,8 @@ final class ImageBatches implements Dataset {
 
       @Override
       public Batch next() {
-        if (!hasNext()) {
+        // not hasNext(): the stop condition may change between the two calls
+        if (next >= batchesPerEpoch()) {
           throw new NoSuchElementException();
         }
         return batch(manager, next++);
