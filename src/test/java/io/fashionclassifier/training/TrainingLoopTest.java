@@ -119,6 +119,16 @@ class TrainingLoopTest {
     slow.model.close();
   }
 
+  @Test
+  void labelSmoothingTrainsOnSoftTargets() {
+    Run run = train(mlp().withEpochs(3).withLabelSmoothing(0.1f), MILLISECOND, 0);
+
+    // soft targets take another loss (non-sparse) and one-hot validation labels: both must still score
+    assertThat(run.outcome.bestValidationAccuracy()).isGreaterThan(0.6);
+    assertThat(run.outcome.epochs()).allSatisfy(epoch -> assertThat(epoch.validationLoss()).isFinite());
+    run.model.close();
+  }
+
   /** 8 s of training time in a 30 s budget; 2 epochs of 8 steps on the first 256 images. */
   private static TrainingConfig cnn() {
     return TrainingConfig.defaults(Architecture.CNN).withEpochs(2).withBatchSize(32).withLimit(256)
