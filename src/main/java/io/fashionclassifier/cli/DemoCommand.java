@@ -8,7 +8,7 @@ import io.fashionclassifier.model.Architecture;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.scanner.ScanImage;
 import io.fashionclassifier.streaming.ClassifierConfig;
-import io.fashionclassifier.training.Trainer;
+import io.fashionclassifier.training.BundleTrainer;
 import io.fashionclassifier.training.TrainingConfig;
 import io.fashionclassifier.training.TrainingResult;
 import java.io.PrintStream;
@@ -128,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.printf(Locale.ROOT, "no model in %s: training one (%s, about %d s; --full-training for the best one)%n",
         modelDir, config.architecture(), config.timeBudget().toSeconds());
-    TrainingResult result = new Trainer(config, out).train(data, modelDir);
+    TrainingResult result = new BundleTrainer(config, out).train(data, modelDir);
     out.printf(Locale.ROOT, "trained: test accuracy %.2f%%%n", 100 * result.testAccuracy());
   }
 }

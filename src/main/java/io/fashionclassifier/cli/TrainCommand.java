@@ -3,7 +3,7 @@ package io.fashionclassifier.cli;
 import io.fashionclassifier.dataset.DatasetException;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.model.Architecture;
-import io.fashionclassifier.training.Trainer;
+import io.fashionclassifier.training.BundleTrainer;
 import io.fashionclassifier.training.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +51,20 @@ final class TrainCommand implements Callable<Integer> {
       description = "Wall-clock limit for training plus final evaluation, e.g. 9m25s, 300s, 2m (default: 9m25s).")
   Duration timeBudget;
 
+  @Option(names = "--schedule", defaultValue = "wall-clock", paramLabel = "BASIS",
+      description = {"What the learning-rate schedule follows: wall-clock (default; ends on time with the rate"
+          + " decayed on any machine) or steps (the same model for a seed on any machine, if the time budget"
+          + " does not cut it: choose --epochs to fit)."})
+  String schedule;
+
+  @Option(names = "--label-smoothing", defaultValue = "0", paramLabel = "EPS",
+      description = "Spread this share of each training target over all classes (default: 0, off).")
+  float labelSmoothing;
+
+  @Option(names = "--random-erasing", defaultValue = "0", paramLabel = "P",
+      description = "Blank a random rectangle of a training image with probability P (default: 0, off).")
+  float randomErasing;
+
   @Option(names = "--data", paramLabel = "DIR",
       description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist).")
   Path data;
@@ -71,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     } catch (DatasetException e) {
       throw new UserError(e.getMessage(), e);
     }
-    new Trainer(config).train(dataset, out);
+    new BundleTrainer(config).train(dataset, out);
     return 0;
   }
 
@@ -99,10 +113,21 @@ final class TrainCommand implements Callable<Integer> {
       if (timeBudget != null) {
         config = config.withTimeBudget(timeBudget);
       }
+      config = config.withSchedule(schedule())
+          .withLabelSmoothing(labelSmoothing)
+          .withRandomErasing(randomErasing);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage() + "; see 'train --help'");
     }
     return config;
+  }
+
+  private TrainingConfig.Schedule schedule() {
+    try {
+      return TrainingConfig.Schedule.fromId(schedule);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--schedule: " + e.getMessage());
+    }
   }
 
   /** Parses durations such as {@code 9m25s}, {@code 300s}, {@code 2m}, {@code 1h} or plain seconds. */

@@ -30,16 +30,13 @@ final class BundleClassifier implements BatchClassifier {
   private final NDManager manager;
   private final Predictor<NDList, float[][]> predictor;
   private final String version;
-  private final float[] byteToInput = new float[256];
+  private final ImagePreprocessing.Normalizer normalizer;
 
   BundleClassifier(Model model, Manifest manifest, boolean flipTta) {
     this.manager = model.getNDManager().newSubManager();
     this.predictor = model.newPredictor(new ProbabilitiesTranslator(flipTta));
     this.version = manifest.version();
-    Manifest.Normalization normalization = manifest.normalization();
-    for (int value = 0; value < 256; value++) {
-      byteToInput[value] = (value / 255f - normalization.mean()) / normalization.std();
-    }
+    this.normalizer = new ImagePreprocessing.Normalizer(manifest.normalization());
   }
 
   @Override
@@ -60,10 +57,7 @@ final class BundleClassifier implements BatchClassifier {
         throw new IllegalArgumentException(
             "image " + i + " has " + image.length + " bytes, expected 28x28 = " + PIXELS);
       }
-      int offset = i * PIXELS;
-      for (int p = 0; p < PIXELS; p++) {
-        input[offset + p] = byteToInput[image[p] & 0xff];
-      }
+      normalizer.normalize(image, 0, input, i * PIXELS, false);
     }
     float[][] probabilities;
     try (NDManager batch = manager.newSubManager()) {

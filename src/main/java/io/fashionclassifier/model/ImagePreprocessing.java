@@ -13,7 +13,8 @@ import javax.imageio.ImageIO;
  * following how Fashion-MNIST was made: the item is cropped to its bounding box, scaled so that its longer
  * side fills the frame (aspect ratio kept), centred, light on a dark background. A 28x28 image is taken as
  * already in that form and only converted to grayscale. Product photos are usually dark-on-light: pass
- * {@code invert}.
+ * {@code invert}. {@link Normalizer} then turns those bytes into the network's input, the same way for
+ * training and for inference.
  */
 public final class ImagePreprocessing {
 
@@ -22,6 +23,35 @@ public final class ImagePreprocessing {
   private static final int BACKGROUND_THRESHOLD = 24;
 
   private ImagePreprocessing() {}
+
+  /**
+   * Scales 8-bit pixels to [0, 1] and normalises them as {@code (x - mean) / std}: the one place that does, so
+   * the trainer and {@link BatchClassifier} cannot disagree. One table lookup per pixel.
+   */
+  public static final class Normalizer {
+    private final float[] byteToInput = new float[256];
+
+    public Normalizer(Manifest.Normalization normalization) {
+      for (int value = 0; value < 256; value++) {
+        byteToInput[value] = (value / 255f - normalization.mean()) / normalization.std();
+      }
+    }
+
+    /**
+     * Writes the normalised {@code SIZE x SIZE} image starting at {@code pixels[from]} into {@code target} at
+     * {@code offset}, mirrored left to right when {@code mirror} is set.
+     */
+    public void normalize(byte[] pixels, int from, float[] target, int offset, boolean mirror) {
+      for (int row = 0; row < SIZE; row++) {
+        int source = from + row * SIZE;
+        int destination = offset + row * SIZE;
+        for (int column = 0; column < SIZE; column++) {
+          int sourceColumn = mirror ? SIZE - 1 - column : column;
+          target[destination + column] = byteToInput[pixels[source + sourceColumn] & 0xff];
+        }
+      }
+    }
+  }
 
   /** Reads an image file; throws IOException when it is missing or not an image ImageIO can decode. */
   public static byte[] read(Path file, boolean invert) throws IOException {

@@ -19,7 +19,7 @@ import java.util.List;
 public record Evaluation(List<String> classNames, int[][] confusion, int[] predictedLabels, float[] confidences) {
 
   /** Images per classifier call (the classifier splits larger calls into chunks of 128 anyway). */
-  public static final int BATCH_SIZE = 128;
+  public static final int BATCH_SIZE = ImageBatches.INFERENCE_CHUNK;
 
   /** Per-class metrics. */
   public record ClassMetrics(String name, double precision, double recall, double f1, int support) {}

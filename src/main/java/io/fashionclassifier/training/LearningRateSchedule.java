@@ -3,9 +3,8 @@ package io.fashionclassifier.training;
 import ai.djl.training.tracker.Tracker;
 
 /**
- * Linear warm-up over the first 5% of training, then a cosine from the peak to zero. Progress is set by the
- * training loop as the larger of elapsed wall time over the time budget and steps done over the steps of all
- * epochs, so the run ends on time with the learning rate fully decayed however busy the machine is.
+ * Linear warm-up over the first 5% of training, then a cosine from the peak to zero, as a DJL {@link Tracker}.
+ * {@link ScheduleProgress} sets the progress before each update, from the wall clock or from the steps.
  */
 final class LearningRateSchedule implements Tracker {
 

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Outcome of {@link Trainer#train}: where the bundle is and how good it is.
+ * Outcome of {@link BundleTrainer#train}: where the bundle is and how good it is.
  *
  * @param bundleDirectory directory holding the bundle, manifest, report and plots
  * @param manifest the bundle's manifest (with its test accuracy)

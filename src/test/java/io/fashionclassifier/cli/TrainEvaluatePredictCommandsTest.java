@@ -123,6 +123,15 @@ class TrainEvaluatePredictCommandsTest {
   }
 
   @Test
+  void unknownScheduleIsAUserError() {
+    Run train = run("train", "--schedule", "hourly", "--out", work.resolve("z").toString());
+
+    assertThat(train.exitCode).isEqualTo(2);
+    assertThat(train.err).isEqualTo("error: --schedule: unknown schedule 'hourly', expected wall-clock or steps"
+        + System.lineSeparator());
+  }
+
+  @Test
   void timeBudgetAcceptsMinutesAndSeconds() {
     TrainCommand.DurationConverter converter = new TrainCommand.DurationConverter();
 

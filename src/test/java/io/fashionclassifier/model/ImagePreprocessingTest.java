@@ -51,4 +51,31 @@ class ImagePreprocessingTest {
     assertThat(pixels[2 * 28 + 14] & 0xff).isZero();
     assertThat(pixels[25 * 28 + 14] & 0xff).isZero();
   }
+
+  @Test
+  void normalizerScalesAndStandardisesEachPixel() {
+    Manifest.Normalization normalization = new Manifest.Normalization(0.5f, 0.25f);
+    byte[] image = new byte[784];
+    image[0] = (byte) 255;
+    image[1] = (byte) 51;
+    float[] input = new float[784 + 3];
+
+    new ImagePreprocessing.Normalizer(normalization).normalize(image, 0, input, 3, false);
+
+    assertThat(input[3]).isEqualTo(2f); // (1 - 0.5) / 0.25
+    assertThat(input[4]).isEqualTo((0.2f - 0.5f) / 0.25f);
+    assertThat(input[5]).isEqualTo(-2f); // black
+  }
+
+  @Test
+  void normalizerMirrorsEachRowWhenAsked() {
+    byte[] image = new byte[784];
+    image[28 + 2] = (byte) 255; // row 1, column 2
+    float[] mirrored = new float[784];
+
+    new ImagePreprocessing.Normalizer(new Manifest.Normalization(0f, 1f)).normalize(image, 0, mirrored, 0, true);
+
+    assertThat(mirrored[28 + 25]).isEqualTo(1f);
+    assertThat(mirrored[28 + 2]).isZero();
+  }
 }

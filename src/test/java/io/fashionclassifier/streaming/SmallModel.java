@@ -2,7 +2,7 @@ package io.fashionclassifier.streaming;
 
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.model.Architecture;
-import io.fashionclassifier.training.Trainer;
+import io.fashionclassifier.training.BundleTrainer;
 import io.fashionclassifier.training.TrainingConfig;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,7 +36,7 @@ public final class SmallModel {
             .withLimit(5_000)
             .withShowProgress(false)
             .withTimeBudget(Duration.ofSeconds(120));
-        new Trainer(config, new PrintStream(OutputStream.nullOutputStream())).train(data(), directory);
+        new BundleTrainer(config, new PrintStream(OutputStream.nullOutputStream())).train(data(), directory);
         bundle = directory;
       } catch (IOException e) {
         throw new UncheckedIOException(e);

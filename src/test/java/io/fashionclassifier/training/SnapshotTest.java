@@ -25,12 +25,12 @@ class SnapshotTest {
       model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
       List<float[]> original = values(model);
 
-      List<NDArray> snapshot = Trainer.snapshot(model, snapshots);
+      List<NDArray> snapshot = BestSnapshot.snapshot(model, snapshots);
       for (Pair<String, Parameter> parameter : model.getBlock().getParameters()) {
         parameter.getValue().getArray().addi(1f);
       }
       assertThat(values(model).get(0)).isNotEqualTo(original.get(0));
-      Trainer.restore(model, snapshot);
+      BestSnapshot.restore(model, snapshot);
 
       List<float[]> restored = values(model);
       assertThat(restored).hasSameSizeAs(original);

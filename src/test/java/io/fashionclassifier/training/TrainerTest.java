@@ -29,7 +29,7 @@ class TrainerTest {
     TrainingConfig config = TrainingConfig.defaults(Architecture.MLP).withEpochs(2).withLimit(5_000)
         .withShowProgress(false);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    result = new Trainer(config, new PrintStream(out, true, StandardCharsets.UTF_8)).train(data, bundle);
+    result = new BundleTrainer(config, new PrintStream(out, true, StandardCharsets.UTF_8)).train(data, bundle);
     console = out.toString(StandardCharsets.UTF_8);
   }
 
