@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       PredictCommand.class,
       StreamCommand.class,
+      ModelCommand.class,
       DemoCommand.class,
       StackCommand.class,
       ScanCommand.class,
