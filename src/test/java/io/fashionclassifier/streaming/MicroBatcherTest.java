@@ -311,6 +311,38 @@ class MicroBatcherTest {
     batcher.close();
   }
 
+  @Test
+  void aFailingShadowCostsItsFiguresButNoVerdict() {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    BatchClassifier broken = new BatchClassifier() {
+      @Override
+      public List<Prediction> classify(List<byte[]> images) {
+        throw new IllegalStateException("the candidate fails on everything");
+      }
+
+      @Override
+      public String modelVersion() {
+        return "v2";
+      }
+
+      @Override
+      public void close() {}
+    };
+    MicroBatcher batcher = batcher(2, new SwitchableSource(new ModelLineup(
+        new ServedModel("v1", () -> new FakeClassifier("v1", 0), null), new ServedModel("v2", () -> broken, null))));
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+    process(batcher, serializer, 0, TestImages.image("item-0", 1, FashionClass.TROUSER));
+    process(batcher, serializer, 1, TestImages.image("item-1", 2, FashionClass.TROUSER));
+
+    assertThat(verdicts()).extracting(item -> item.getItemId().toString()).containsExactly("item-0", "item-1");
+    assertThat(context.forwarded())
+        .noneMatch(forwarded -> forwarded.record().value() instanceof Outcome.DeadLetter)
+        .noneMatch(forwarded -> forwarded.record().key() != null && forwarded.record().key().startsWith("SHADOW:"));
+    batcher.close();
+  }
+
   private static FakeClassifier add(List<FakeClassifier> taken, FakeClassifier classifier) {
     taken.add(classifier);
     return classifier;
