@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       PredictCommand.class,
       StreamCommand.class,
+      ModelCommand.class,
       DemoCommand.class,
       StackCommand.class,
       ScanCommand.class,
@@ -56,7 +57,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> missing = MxnetEnvironment.missingSettings(System.getenv());
+    Map<String, String> missing =
+        MxnetEnvironment.missingSettings(System.getenv(), args.length == 0 ? null : args[0]);
     if (!missing.isEmpty()
         && System.getenv(REEXEC_MARKER) == null
         && System.getenv(NO_REEXEC) == null) {

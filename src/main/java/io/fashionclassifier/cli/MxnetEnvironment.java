@@ -21,10 +21,29 @@ final class MxnetEnvironment {
     return settings;
   }
 
+  /**
+   * The serving command also runs MXNet's naive engine: predictors then run on the calling thread only, which is
+   * what DJL requires for MXNet inference from several threads (stream threads, and the model watcher that
+   * checks a new version while the old one serves); it is also the faster engine for inference on 2 cores
+   * (docs/benchmarks.md). Training keeps the threaded engine.
+   */
+  static Map<String, String> recommended(String command) {
+    Map<String, String> settings = recommended();
+    if ("stream".equals(command)) {
+      settings.put("MXNET_ENGINE_TYPE", "NaiveEngine");
+    }
+    return settings;
+  }
+
   /** The recommended settings that the given environment does not set; values already set are respected. */
   static Map<String, String> missingSettings(Map<String, String> environment) {
+    return missingSettings(environment, null);
+  }
+
+  /** The same for one command (the first argument), which may need more. */
+  static Map<String, String> missingSettings(Map<String, String> environment, String command) {
     Map<String, String> missing = new LinkedHashMap<>();
-    recommended().forEach((name, value) -> {
+    recommended(command).forEach((name, value) -> {
       if (!environment.containsKey(name)) {
         missing.put(name, value);
       }

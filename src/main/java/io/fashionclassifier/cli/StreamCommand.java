@@ -1,6 +1,5 @@
 package io.fashionclassifier.cli;
 
-import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelBundleException;
 import io.fashionclassifier.streaming.ClassifierApp;
 import io.fashionclassifier.streaming.ClassifierConfig;
@@ -35,7 +34,7 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application id (default fashion-classifier).")
   String applicationId;
 
-  @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model bundle directory (default models/default).")
+  @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model bundle directory, or a model repository with an 'active' pointer (default models/default).")
   Path modelDir;
 
   @Option(names = "--batch-size", paramLabel = "N", description = "Images per inference batch (default 64).")
@@ -54,24 +53,17 @@ final class StreamCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ClassifierConfig config = cluster.load(overrides());
-    ModelBundle bundle;
-    try {
-      bundle = ModelBundle.load(config.modelDir());
-    } catch (ModelBundleException e) {
-      throw new UserError(e.getMessage(), e);
-    }
     ClassifierApp app;
     try {
-      app = ClassifierApp.start(config, ClassifierApp.classifiers(bundle, config));
-    } catch (StreamingException e) {
-      bundle.close();
+      // a bundle is served as it is; a model repository is watched (docs/stream-classifier.md, Rollout)
+      app = ClassifierApp.start(config);
+    } catch (ModelBundleException | StreamingException e) {
       throw new UserError(e.getMessage(), e);
     }
     AtomicBoolean closed = new AtomicBoolean();
     Runnable shutdown = () -> {
       if (closed.compareAndSet(false, true)) {
         app.close();
-        bundle.close();
       }
     };
     // SIGTERM (Kubernetes, docker stop) and Ctrl-C: commit, close, then let the JVM exit

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.dataset.LabelledImages;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A trained model on disk: {@code manifest.json} plus the DJL parameters file it names. Loading rebuilds the
  * network from the manifest's architecture, checks the parameters against the manifest's version (their
- * content hash) and runs a {@link SmokeCheck} (class list, output width, one forward pass), so a half-copied or
+ * content hash) and runs a {@link SmokeCheck} (class list, input shape, output width, one forward pass) and, when
+ * the bundle ships one, its {@link AcceptanceCheck} (a minimum accuracy on a labelled slice), so a half-copied or
  * mismatched bundle fails at start-up rather than giving wrong answers.
  *
  * <pre>{@code
@@ -99,6 +101,7 @@ public final class ModelBundle implements AutoCloseable {
     }
     try {
       SmokeCheck.check(directory, manifest, model);
+      AcceptanceCheck.check(directory, manifest, model);
     } catch (ModelBundleException e) {
       model.close();
       throw e;
@@ -142,6 +145,14 @@ public final class ModelBundle implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write model bundle to " + directory, e);
     }
+  }
+
+  /**
+   * Ships a labelled slice in the bundle in {@code directory}: from then on the bundle loads only if its model
+   * classifies at least {@code minAccuracy} of the slice correctly (see docs/stream-classifier.md, Rollout).
+   */
+  public static void writeAcceptanceSlice(Path directory, LabelledImages slice, double minAccuracy) {
+    AcceptanceCheck.write(directory, slice, minAccuracy);
   }
 
   /** Replaces the manifest of the bundle in {@code directory}, e.g. to record its test accuracy. */

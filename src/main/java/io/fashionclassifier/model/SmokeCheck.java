@@ -7,13 +7,15 @@ import java.util.List;
 
 /**
  * What a loaded bundle must do before anything is classified with it: name the ten Fashion-MNIST classes in
- * their order, and turn a known image into ten finite probabilities. A bundle whose hash matches can still fail
- * this (a network saved with another output layer, parameters that went NaN in training, a manifest edited by
- * hand), and would otherwise fail or mislabel every batch while the classifier reports ready. One forward pass.
+ * their order, take one 28x28 grayscale image, and turn a known image into ten finite probabilities. A bundle
+ * whose hash matches can still fail this (a network saved with another output layer, parameters that went NaN in
+ * training, a manifest edited by hand), and would otherwise fail or mislabel every batch while the classifier
+ * reports ready. One forward pass.
  */
 final class SmokeCheck {
 
   private static final int SIDE = 28;
+  private static final List<Integer> INPUT_SHAPE = List.of(1, SIDE, SIDE);
 
   private SmokeCheck() {}
 
@@ -24,6 +26,11 @@ final class SmokeCheck {
       throw new ModelBundleException(directory.resolve(ModelBundle.MANIFEST_FILE) + ": class_names "
           + manifest.classNames() + " are not the " + expected.size() + " Fashion-MNIST classes in order "
           + expected + "; use a bundle trained by 'train'");
+    }
+    if (manifest.inputShape() != null && !INPUT_SHAPE.equals(manifest.inputShape())) {
+      throw new ModelBundleException(directory.resolve(ModelBundle.MANIFEST_FILE) + ": input_shape "
+          + manifest.inputShape() + " is not " + INPUT_SHAPE + " (one 28x28 grayscale image); use a bundle trained by "
+          + "'train'");
     }
     float[] probabilities;
     try (BatchClassifier classifier = new BundleClassifier(model, manifest, manifest.flipTta())) {

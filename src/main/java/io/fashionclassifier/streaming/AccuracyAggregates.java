@@ -1,5 +1,6 @@
 package io.fashionclassifier.streaming;
 
+import io.fashionclassifier.model.Prediction;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The arithmetic of the accuracy figures (see schemas/AccuracyAggregate.avsc). Every classified item counts
- * towards {@code OVERALL:all}, its scanner, its warehouse, its predicted class and, when labelled differently, its
- * true class; the record key of a figure is {@code <scope>:<key>}, with {@code %}, {@code @}, {@code (} and
+ * towards {@code OVERALL:all}, its scanner, its warehouse, its model version ({@code MODEL:<version>}), its
+ * predicted class and, when labelled differently, its true class; an item a shadow model classified too counts
+ * towards {@code SHADOW:<shadow version>/<active version>} ({@link #shadowPartials}). The record key of a figure is {@code <scope>:<key>}, with {@code %}, {@code @}, {@code (} and
  * {@code )} of the key percent-encoded so that no id can look like a window key ({@code <scope>:<key>@<start>})
  * or the overflow bucket.
  *
@@ -79,8 +81,9 @@ final class AccuracyAggregates {
 
   /** The figures an item counts towards, as {@code <scope>:<key>} record keys. */
   List<String> scopeKeys(ClassifiedItem item) {
-    List<String> keys = new ArrayList<>(5);
+    List<String> keys = new ArrayList<>(6);
     keys.add(key(AggregateScope.OVERALL, OVERALL_KEY));
+    keys.add(key(AggregateScope.MODEL, item.getModelVersion()));
     keys.add(bounded(AggregateScope.SCANNER, item.getScannerId()));
     keys.add(bounded(AggregateScope.WAREHOUSE, item.getWarehouseId()));
     keys.add(key(AggregateScope.CLASS, item.getPredictedLabel().name()));
@@ -160,12 +163,16 @@ final class AccuracyAggregates {
    * capture time is more than the max future skew ahead of it.
    */
   long countedTime(ClassifiedItem item, long now) {
-    long captured = item.getCaptureTime().toEpochMilli();
-    if (captured - now > maxFutureSkewMillis) {
+    long counted = windowTime(item, now);
+    if (counted != item.getCaptureTime().toEpochMilli()) {
       futureSkewed.increment();
-      return now;
     }
-    return captured;
+    return counted;
+  }
+
+  private long windowTime(ClassifiedItem item, long now) {
+    long captured = item.getCaptureTime().toEpochMilli();
+    return captured - now > maxFutureSkewMillis ? now : captured;
   }
 
   /** An empty figure; {@link #add} fills in scope and key from the record key. */
@@ -203,6 +210,53 @@ final class AccuracyAggregates {
       }
     }
     return List.copyOf(byScopeAndWindow.values());
+  }
+
+  /**
+   * One batch's share of the shadow figures: {@code shadow.get(i)} is the shadow model's prediction for
+   * {@code items.get(i)} (the active model's verdict). Keyed {@code SHADOW:<shadow version>/<active version>} per
+   * window like {@link #partials}, so a comparison never mixes two active versions.
+   */
+  List<Partial> shadowPartials(List<ClassifiedItem> items, List<Prediction> shadow, String shadowVersion,
+      long now) {
+    Map<String, Partial> byKeyAndWindow = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      ClassifiedItem item = items.get(i);
+      long timestamp = windowTime(item, now);
+      long windowStart = timestamp - Math.floorMod(timestamp, windowMillis);
+      String scopeKey = key(AggregateScope.SHADOW, shadowVersion + "/" + item.getModelVersion());
+      String group = windowedKey(scopeKey, windowStart);
+      Partial sum = byKeyAndWindow.get(group);
+      AccuracyAggregate figure = addShadow(scopeKey, item, shadow.get(i), shadowVersion,
+          sum == null ? empty() : sum.figure());
+      byKeyAndWindow.put(group,
+          new Partial(scopeKey, figure, sum == null ? timestamp : Math.max(sum.timestamp(), timestamp)));
+    }
+    return List.copyOf(byKeyAndWindow.values());
+  }
+
+  /** The shadow figure for {@code recordKey} after counting the shadow's {@code prediction} of {@code item}. */
+  static AccuracyAggregate addShadow(String recordKey, ClassifiedItem item, Prediction prediction,
+      String shadowVersion, AccuracyAggregate current) {
+    AccuracyAggregate.Builder next = scoped(AccuracyAggregate.newBuilder(current), recordKey);
+    FashionClass predicted = FashionClass.values()[prediction.label()];
+    long seen = current.getSeen() + 1;
+    double mean = current.getMeanConfidence() == null ? 0 : current.getMeanConfidence();
+    next.setSeen(seen)
+        .setMeanConfidence(mean + (prediction.confidence() - mean) / seen)
+        .setAgreed(current.getAgreed() + (predicted == item.getPredictedLabel() ? 1 : 0));
+    FashionClass trueLabel = item.getTrueLabel();
+    if (trueLabel != null) {
+      next.setLabelled(current.getLabelled() + 1)
+          .setPredictedLabelled(current.getPredictedLabelled() + 1)
+          .setCorrect(current.getCorrect() + (predicted == trueLabel ? 1 : 0))
+          .setBaselineCorrect(current.getBaselineCorrect() + (item.getPredictedLabel() == trueLabel ? 1 : 0));
+    }
+    return withRatios(next, AggregateScope.SHADOW)
+        .setModelVersion(shadowVersion)
+        .setBaselineVersion(item.getModelVersion())
+        .setUpdatedTime(item.getClassifiedTime())
+        .build();
   }
 
   /** A batch's figure for one scope key and window, and the record time to send it with. */
@@ -251,7 +305,12 @@ final class AccuracyAggregates {
         .setMeanConfidence(meanConfidence)
         .setLabelled(current.getLabelled() + partial.getLabelled())
         .setCorrect(current.getCorrect() + partial.getCorrect())
-        .setPredictedLabelled(current.getPredictedLabelled() + partial.getPredictedLabelled());
+        .setPredictedLabelled(current.getPredictedLabelled() + partial.getPredictedLabelled())
+        .setAgreed(current.getAgreed() + partial.getAgreed())
+        .setBaselineCorrect(current.getBaselineCorrect() + partial.getBaselineCorrect());
+    if (partial.getBaselineVersion() != null) {
+      next.setBaselineVersion(partial.getBaselineVersion());
+    }
     Instant updated = partial.getUpdatedTime().isAfter(current.getUpdatedTime())
         ? partial.getUpdatedTime() : current.getUpdatedTime();
     return withRatios(next, next.getScope())
@@ -279,6 +338,11 @@ final class AccuracyAggregates {
       long predictedLabelled = next.getPredictedLabelled();
       next.setRecall(next.getAccuracy());
       next.setPrecision(predictedLabelled == 0 ? null : (double) correctCount / predictedLabelled);
+    }
+    if (scope == AggregateScope.SHADOW) {
+      long seen = next.getSeen();
+      next.setAgreement(seen == 0 ? null : (double) next.getAgreed() / seen);
+      next.setBaselineAccuracy(labelledCount == 0 ? null : (double) next.getBaselineCorrect() / labelledCount);
     }
     return next;
   }

@@ -2,6 +2,8 @@ package io.fashionclassifier.streaming;
 
 import io.fashionclassifier.model.BatchClassifier;
 import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.model.ModelBundleException;
+import io.fashionclassifier.model.ModelRepository;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
@@ -9,16 +11,20 @@ import io.fashionclassifier.serde.AvroSerdeConfig;
 import io.fashionclassifier.serde.SchemaRegistryClient;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerde;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -44,10 +50,12 @@ public final class ClassifierApp implements AutoCloseable {
   private final HealthServer http;
   private final KafkaStreamsMetrics streamsMetrics;
   private final PrometheusMeterRegistry registry;
+  private final ModelSource models;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private ClassifierApp(KafkaStreams streams, Duration closeTimeout, OutageBackoff outage, HealthServer http,
-      KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry) {
+      KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry, ModelSource models) {
+    this.models = models;
     this.streams = streams;
     this.closeTimeout = closeTimeout;
     this.outage = outage;
@@ -84,20 +92,63 @@ public final class ClassifierApp implements AutoCloseable {
    * @throws StreamingException when the brokers do not answer, a topic is missing, or the HTTP port is taken
    */
   public static ClassifierApp start(ClassifierConfig config, Supplier<BatchClassifier> classifiers) {
+    return start(config, registry -> ModelSource.fixed(classifiers));
+  }
+
+  /**
+   * Starts the classifier on the models in {@code fashion.model.dir}: a bundle is served as it is, for the app's
+   * whole life; a model repository (a directory of bundles with an {@code active} pointer, see
+   * {@link ModelRepository}) is watched, and the versions its pointers name go live without a restart.
+   *
+   * @throws ModelBundleException when there is no valid bundle to serve
+   * @throws StreamingException when the brokers do not answer, a topic is missing, or the HTTP port is taken
+   */
+  public static ClassifierApp start(ClassifierConfig config) {
+    return start(config, registry -> openModels(config, registry));
+  }
+
+  static ModelSource openModels(ClassifierConfig config, MeterRegistry registry) {
+    Path directory = config.modelDir();
+    if (ModelRepository.isRepository(directory) && !ModelRepository.isBundle(directory)) {
+      return ModelWatcher.start(ModelRepository.at(directory), config.flipTta(), config.modelPollInterval(),
+          registry);
+    }
+    if (Files.isDirectory(directory) && !ModelRepository.isBundle(directory)) {
+      throw new ModelBundleException(directory + " is neither a model bundle (no " + ModelBundle.MANIFEST_FILE
+          + ") nor a model repository (no '" + ModelRepository.ACTIVE + "' pointer): point "
+          + ClassifierConfig.MODEL_DIR + " at a bundle, or name the active bundle with 'model activate NAME --models "
+          + directory + "'");
+    }
+    ModelBundle bundle = ModelBundle.load(directory);
+    return ModelSource.of(new ServedModel(bundle.version(), classifiers(bundle, config), bundle));
+  }
+
+  private static ClassifierApp start(ClassifierConfig config, Function<MeterRegistry, ModelSource> modelSource) {
     Properties props = config.streamsProperties();
+    // the model first: a bad bundle is the likelier mistake, and it is found without a cluster
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ModelSource models;
+    try {
+      models = modelSource.apply(registry);
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
     try (Admin admin = Admin.create(adminProperties(config))) {
       Topics.ensure(admin, config, config.aggregatesRetention());
+    } catch (RuntimeException e) {
+      models.close();
+      registry.close();
+      throw e;
     }
     warnAboutInputCompatibility(config);
-
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ClassifierMetrics metrics = new ClassifierMetrics(registry);
     props.put(DeadLetters.METRICS_CONFIG, metrics);
 
     StreamsBuilder builder = new StreamsBuilder();
     StreamProgress progress = new StreamProgress(config.livenessStall());
     OutageBackoff outage = new OutageBackoff(config.outageBackoffMax(), metrics::progress);
-    ClassifierTopology.build(builder, config.topologySettings(), avroSerdes(config), classifiers, metrics, progress);
+    ClassifierTopology.build(builder, config.topologySettings(), avroSerdes(config), models, metrics, progress);
     Topology topology = builder.build(props);
     log.debug("topology:\n{}", topology.describe());
 
@@ -114,9 +165,11 @@ public final class ClassifierApp implements AutoCloseable {
           () -> readiness(streams.state(), outage), progress, registry);
     } catch (RuntimeException e) {
       streams.close();
+      models.close();
       throw new StreamingException(e.getMessage(), e);
     }
-    ClassifierApp app = new ClassifierApp(streams, config.shutdownTimeout(), outage, http, streamsMetrics, registry);
+    ClassifierApp app =
+        new ClassifierApp(streams, config.shutdownTimeout(), outage, http, streamsMetrics, registry, models);
     streams.setStateListener((now, before) -> {
       log.info("Kafka Streams {} -> {}", before, now);
       if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -233,6 +286,11 @@ public final class ClassifierApp implements AutoCloseable {
     return registry;
   }
 
+  /** The model versions in service now. */
+  public ModelVersions models() {
+    return models.versions();
+  }
+
   /** Blocks until Kafka Streams stops (closed, or failed); returns whether it failed. */
   public boolean awaitStop() throws InterruptedException {
     stopped.await();
@@ -248,6 +306,8 @@ public final class ClassifierApp implements AutoCloseable {
       log.warn("Kafka Streams did not stop within {} s; the uncommitted work is redone by the next owner",
           closeTimeout.toSeconds());
     }
+    // after Kafka Streams: the tasks have given their classifiers back, so the models can be closed
+    models.close();
     streamsMetrics.close();
     http.close();
     registry.close();

@@ -62,6 +62,7 @@ public final class ClassifierConfig {
   public static final String AGGREGATES_MAX_KEYS = "fashion.aggregates.max.keys";
   public static final String AGGREGATES_RETENTION_MS = "fashion.aggregates.retention.ms";
   public static final String MODEL_FLIP_TTA = "fashion.model.flip.tta";
+  public static final String MODEL_POLL_MS = "fashion.model.poll.ms";
   public static final String STARTUP_TIMEOUT_MS = "fashion.startup.timeout.ms";
   public static final String SHUTDOWN_TIMEOUT_MS = "fashion.shutdown.timeout.ms";
   public static final String OUTAGE_BACKOFF_MAX_MS = "fashion.outage.backoff.max.ms";
@@ -108,7 +109,7 @@ public final class ClassifierConfig {
               + "shares it.")
       .define(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
           "Stream threads, each with its own model instance. More than one needs MXNET_ENGINE_TYPE=NaiveEngine "
-              + "in the environment (the launcher and the image set it).")
+              + "in the environment (the launcher sets it for the stream command).")
       .define(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
           ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
           "exactly_once_v2 (every input is classified once, outputs are transactional) or at_least_once.")
@@ -119,7 +120,12 @@ public final class ClassifierConfig {
           "Registry basic-auth credentials user:password; sets basic.auth.credentials.source=USER_INFO. Never "
               + "logged.")
       .define(MODEL_DIR, Type.STRING, "models/default", new ConfigDef.NonEmptyString(), Importance.HIGH,
-          "Model bundle directory (written by the train command).")
+          "A model bundle directory (written by the train command), served as it is; or a model repository: a "
+              + "directory of bundles with an 'active' pointer file (and optionally 'shadow'), watched so that new "
+              + "versions go live without a restart (see Rollout).")
+      .define(MODEL_POLL_MS, Type.LONG, 5_000L, Range.between(100, 3_600_000), Importance.LOW,
+          "How often a model repository's pointers are read; a changed pointer goes live within this time plus "
+              + "one batch. Unused for a single bundle.")
       .define(MODEL_FLIP_TTA, Type.STRING, "bundle",
           ConfigDef.CaseInsensitiveValidString.in("bundle", "true", "false"), Importance.LOW,
           "Flip test-time augmentation: bundle (as the bundle was evaluated), or true/false to force it on or "
@@ -406,6 +412,11 @@ public final class ClassifierConfig {
   /** Replication factor of created topics; -1 for the broker's default. */
   public short topicReplication() {
     return (Short) parsed.get(TOPICS_REPLICATION);
+  }
+
+  /** How often a model repository's pointers are read. */
+  public Duration modelPollInterval() {
+    return millis(MODEL_POLL_MS);
   }
 
   /** Flip test-time augmentation forced on or off, or empty to predict as the bundle was evaluated. */

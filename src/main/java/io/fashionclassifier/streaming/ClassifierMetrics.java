@@ -23,11 +23,15 @@ public final class ClassifierMetrics {
     PREDICTION
   }
 
+  /** The {@code role} tag of the inference meters: the model whose verdicts are published. */
+  static final String ACTIVE = "active";
+  /** The {@code role} tag of the inference meters: a candidate classifying the same batches for comparison. */
+  static final String SHADOW = "shadow";
+
   private final MeterRegistry registry;
   private final Counter recordsIn;
   private final Counter recordsOut;
   private final DistributionSummary batchSize;
-  private final Timer inferenceTime;
   private final Timer endToEndLatency;
 
   public ClassifierMetrics(MeterRegistry registry) {
@@ -37,11 +41,6 @@ public final class ClassifierMetrics {
     batchSize =
         DistributionSummary.builder("fashion.batch.size")
             .description("Images per inference batch")
-            .publishPercentiles(0.5, 0.99)
-            .register(registry);
-    inferenceTime =
-        Timer.builder("fashion.inference.time")
-            .description("Time to classify one batch")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
     endToEndLatency =
@@ -71,9 +70,31 @@ public final class ClassifierMetrics {
     recordsOut.increment(count);
   }
 
-  void batch(int size, long inferenceNanos) {
-    batchSize.record(size);
-    inferenceTime.record(Duration.ofNanos(inferenceNanos));
+  /** A batch classified by {@code modelVersion} in {@code role} ({@link #ACTIVE} or {@link #SHADOW}). */
+  void batch(int size, long inferenceNanos, String modelVersion, String role) {
+    if (ACTIVE.equals(role)) {
+      batchSize.record(size);
+    }
+    Timer.builder("fashion.inference.time")
+        .description("Time to classify one batch, by model version and role (active, shadow)")
+        .publishPercentiles(0.5, 0.99)
+        .tags("model_version", modelVersion, "role", role)
+        .register(registry)
+        .record(Duration.ofNanos(inferenceNanos));
+    Counter.builder("fashion.inference.images")
+        .description("Images classified, by model version and role (active, shadow)")
+        .tags("model_version", modelVersion, "role", role)
+        .register(registry)
+        .increment(size);
+  }
+
+  /** A batch the shadow model failed on (the verdicts are the active model's and unaffected). */
+  void shadowFailed(String modelVersion) {
+    Counter.builder("fashion.shadow.failures")
+        .description("Batches the shadow model failed on; its figures leave them out")
+        .tag("model_version", modelVersion)
+        .register(registry)
+        .increment();
   }
 
   void endToEnd(long captureTime, long classifiedTime) {

@@ -40,8 +40,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *   -> micro-batcher: decode + validate (failures: Kafka Streams' DLQ), buffer in a changelogged store,
  *      classify N at a time or after the max wait (failures: own DLQ path)
  *   -> classified-items (key: item id)
- *   -> per batch, partial figures keyed by scope (OVERALL:all, SCANNER:id, WAREHOUSE:id, CLASS:label) and window
- *      of capture time (bounded ids per scope, bounded future skew: AccuracyAggregates)
+ *   -> per batch, partial figures keyed by scope (OVERALL:all, SCANNER:id, WAREHOUSE:id, CLASS:label,
+ *      MODEL:version, SHADOW:shadow/active when a shadow model runs) and window of capture time (bounded ids per scope, bounded future skew: AccuracyAggregates)
  *   -> repartition (accuracy-partials) -> cumulative and tumbling-window (1 minute by default) sums
  *   -> stamped with the classifier's clock -> accuracy-aggregates (compact,delete)
  * </pre>
@@ -120,6 +120,19 @@ public final class ClassifierTopology {
       Supplier<BatchClassifier> classifiers,
       ClassifierMetrics metrics,
       StreamProgress progress) {
+    build(builder, settings, serdes, ModelSource.fixed(classifiers), metrics, progress);
+  }
+
+  /**
+   * Adds the classifier to {@code builder}, classifying with the lineup {@code models} holds at each batch.
+   */
+  static void build(
+      StreamsBuilder builder,
+      Settings settings,
+      AvroSerdes serdes,
+      ModelSource models,
+      ClassifierMetrics metrics,
+      StreamProgress progress) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecord.StoreSerde())
@@ -133,7 +146,7 @@ public final class ClassifierTopology {
                     BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(),
                     new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), settings.maxKeysPerScope(),
                         metrics.registry()),
-                    serdes.images(), classifiers, metrics, progress),
+                    serdes.images(), models, metrics, progress),
                 Named.as("micro-batcher"),
                 BUFFER_STORE)
             .split(Named.as("outcome-"))

@@ -39,8 +39,13 @@ import org.slf4j.LoggerFactory;
  * restarted (or migrated) task flushes what it restores at its first punctuation. Nothing is lost or classified
  * twice.
  *
- * <p>Each instance (one per task) takes its own {@link BatchClassifier} in {@link #init} and closes it in
- * {@link #close}: DJL predictors are not thread-safe and each stream thread runs its tasks' processors.
+ * <p>Each instance (one per task) takes its own {@link BatchClassifier} from the current {@link ModelLineup} and
+ * closes it in {@link #close}: DJL predictors are not thread-safe and each stream thread runs its tasks'
+ * processors. Before each batch (and when idle, at punctuation) it looks whether the lineup changed, and if so
+ * closes the classifier it had, whose last batch is done, and takes one of the new version: every batch, and so
+ * every item, is classified by exactly one version, the one its verdict's {@code modelVersion} names. A shadow
+ * model in the lineup classifies the same batches; its verdicts are not published, only its figures
+ * ({@link AccuracyAggregates#shadowPartials}).
  *
  * <p>Values are decoded here rather than by the source's serde so that the original bytes stay at hand for the
  * dead-letter topic. A value that does not decode or validate makes {@link #process} throw, and Kafka Streams'
@@ -60,14 +65,17 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private final Duration maxWait;
   private final AccuracyAggregates aggregates;
   private final Deserializer<InventoryImage> images;
-  private final Supplier<BatchClassifier> classifiers;
+  private final Supplier<ModelLineup> models;
   private final ClassifierMetrics metrics;
 
   private final StreamProgress progress;
   private StreamProgress.Task task;
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<Long, BufferedRecord> buffer;
+  private ServedModel activeModel;
   private BatchClassifier classifier;
+  private ServedModel shadowModel;
+  private BatchClassifier shadow;
   /** The images of the buffered records, decoded on arrival; absent for records restored from the changelog. */
   private final Map<Long, InventoryImage> decoded = new HashMap<>();
   private int deadLetterLimit;
@@ -82,7 +90,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       Duration maxWait,
       AccuracyAggregates aggregates,
       Deserializer<InventoryImage> images,
-      Supplier<BatchClassifier> classifiers,
+      Supplier<ModelLineup> models,
       ClassifierMetrics metrics,
       StreamProgress progress) {
     this.progress = progress;
@@ -91,7 +99,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     this.maxWait = maxWait;
     this.aggregates = aggregates;
     this.images = images;
-    this.classifiers = classifiers;
+    this.models = models;
     this.metrics = metrics;
   }
 
@@ -99,7 +107,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   public void init(ProcessorContext<String, Outcome> context) {
     this.context = context;
     this.buffer = context.getStateStore(storeName);
-    this.classifier = classifiers.get();
+    followLineup();
     this.deadLetterLimit = DeadLetters.sizeLimit(context.appConfigs());
     // init runs again on the same instance when a suspended task resumes: count the store afresh
     decoded.clear();
@@ -187,7 +195,12 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   }
 
   private void flushIfOverdue(long now) {
-    if (pending > 0 && (oldestPendingSince == Long.MIN_VALUE || now - oldestPendingSince >= maxWait.toMillis())) {
+    if (pending == 0) {
+      // an idle task lets go of a retired model too, so that it can be closed
+      followLineup();
+      return;
+    }
+    if (oldestPendingSince == Long.MIN_VALUE || now - oldestPendingSince >= maxWait.toMillis()) {
       task.working();
       try {
         flush();
@@ -198,11 +211,46 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   }
 
   /**
+   * Moves to the current lineup's models if they changed since the last batch: the classifier of the old version
+   * is closed here, after its last batch and before the first of the new one.
+   */
+  private void followLineup() {
+    ModelLineup lineup = models.get();
+    while (lineup.active() != activeModel) {
+      BatchClassifier next = lineup.active().lease();
+      if (next != null) {
+        if (classifier != null) {
+          log.info("task {}: model {} from this batch on (was {})", context.taskId(), next.modelVersion(),
+              classifier.modelVersion());
+          classifier.close();
+        }
+        classifier = next;
+        activeModel = lineup.active();
+      } else {
+        // retired and closed in the meantime: a newer lineup is already out
+        lineup = models.get();
+      }
+    }
+    if (lineup.shadow() != shadowModel) {
+      if (shadow != null) {
+        shadow.close();
+        shadow = null;
+      }
+      shadowModel = null;
+      if (lineup.shadow() != null) {
+        shadow = lineup.shadow().lease();
+        shadowModel = shadow == null ? null : lineup.shadow();
+      }
+    }
+  }
+
+  /**
    * Classifies the buffered batch and forwards every outcome, or nothing: each output is built before the first
    * is forwarded, so an exception leaves the buffer as it was and, under exactly-once, aborts the transaction
    * rather than letting a later flush send the same verdicts again.
    */
   private void flush() {
+    followLineup();
     List<KeyValue<Long, BufferedRecord>> buffered = new ArrayList<>(pending);
     try (KeyValueIterator<Long, BufferedRecord> entries = buffer.all()) {
       entries.forEachRemaining(buffered::add);
@@ -249,13 +297,15 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
 
     Prediction[] predictions = new Prediction[batch.size()];
     RuntimeException[] failures = new RuntimeException[batch.size()];
+    String modelVersion = classifier.modelVersion();
     long started = System.nanoTime();
     predict(pixels, 0, pixels.size(), predictions, failures);
-    metrics.batch(batch.size(), System.nanoTime() - started);
+    metrics.batch(batch.size(), System.nanoTime() - started, modelVersion, ClassifierMetrics.ACTIVE);
+    List<Prediction> shadowed = shadowPredict(pixels);
 
     long now = context.currentSystemTimeMs();
-    String modelVersion = classifier.modelVersion();
     List<ClassifiedItem> items = new ArrayList<>(batch.size());
+    List<Prediction> shadowOfItems = new ArrayList<>(shadowed == null ? 0 : batch.size());
     int failed = 0;
     for (int i = 0; i < batch.size(); i++) {
       if (failures[i] != null) {
@@ -268,16 +318,49 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       outputs.add(new Record<>(item.getItemId(), new Outcome.Classified(item), timestamp));
       metrics.endToEnd(item.getCaptureTime().toEpochMilli(), now);
       items.add(item);
+      if (shadowed != null) {
+        shadowOfItems.add(shadowed.get(i));
+      }
     }
     if (failed > 0) {
       log.warn("task {}: the model failed on {} of {} images; those went to the dead-letter topic",
           context.taskId(), failed, batch.size());
     }
-    for (AccuracyAggregates.Partial partial : aggregates.partials(items, now)) {
+    List<AccuracyAggregates.Partial> partials = new ArrayList<>(aggregates.partials(items, now));
+    if (shadowed != null) {
+      partials.addAll(aggregates.shadowPartials(items, shadowOfItems, shadow.modelVersion(), now));
+    }
+    for (AccuracyAggregates.Partial partial : partials) {
       outputs.add(new Record<>(partial.scopeKey(), new Outcome.Figure(partial.figure()), partial.timestamp()));
     }
     metrics.recordsOut(items.size());
     return outputs;
+  }
+
+  /**
+   * The shadow model's predictions for the whole batch, or null when nothing is shadowed or the shadow fails: a
+   * candidate's failure costs its figures for the batch, never a verdict.
+   */
+  private List<Prediction> shadowPredict(List<byte[]> pixels) {
+    if (shadow == null) {
+      return null;
+    }
+    String version = shadow.modelVersion();
+    long started = System.nanoTime();
+    try {
+      List<Prediction> result = shadow.classify(pixels);
+      if (result.size() != pixels.size()) {
+        throw new IllegalStateException(
+            "the model returned " + result.size() + " predictions for " + pixels.size() + " images");
+      }
+      metrics.batch(pixels.size(), System.nanoTime() - started, version, ClassifierMetrics.SHADOW);
+      return result;
+    } catch (RuntimeException e) {
+      metrics.shadowFailed(version);
+      log.warn("task {}: shadow model {} failed on a batch of {} ({}); its figures leave the batch out",
+          context.taskId(), version, pixels.size(), e.toString());
+      return null;
+    }
   }
 
   /**
@@ -358,6 +441,13 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     }
     if (classifier != null) {
       classifier.close();
+      classifier = null;
+      activeModel = null;
     }
+    if (shadow != null) {
+      shadow.close();
+      shadow = null;
+    }
+    shadowModel = null;
   }
 }

@@ -13,10 +13,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /**
- * What {@code watch} shows: the latest classified items and the newest cumulative and windowed accuracy
- * figures, folded from the two output topics. Rendering is separate from reading so that it can be tested
+ * What {@code watch} shows: the latest classified items, the newest cumulative and windowed accuracy figures, and
+ * the model versions (active and shadow) side by side, folded from the two output topics. Rendering is separate from reading so that it can be tested
  * without a terminal.
  */
 public final class WatchBoard {
@@ -80,6 +81,7 @@ public final class WatchBoard {
           overall.getSeen(), overall.getLabelled(), overall.getCorrect(),
           percent(overall.getAccuracy()), overall.getModelVersion()));
     }
+    renderModels(out);
     if (latestWindow != null) {
       out.append(String.format(Locale.ROOT, "last window %s-%s: %,d labelled, accuracy %s%n",
           CLOCK.format(latestWindow.getWindowStart()),
@@ -113,6 +115,40 @@ public final class WatchBoard {
           item.getConfidence() * 100, truth, mark));
     }
     return out.toString();
+  }
+
+  /**
+   * Which version is active: the newest verdict's, else the newest OVERALL figure's. Every MODEL figure is one
+   * version's record; a SHADOW figure compared with the active version is shown under it.
+   */
+  private void renderModels(StringBuilder out) {
+    AccuracyAggregate overall = cumulative(AggregateScope.OVERALL, "all");
+    String active = !latest.isEmpty() ? latest.peekFirst().getModelVersion()
+        : overall == null ? null : overall.getModelVersion();
+    boolean any = cumulative.values().stream()
+        .anyMatch(a -> a.getScope() == AggregateScope.MODEL || a.getScope() == AggregateScope.SHADOW);
+    if (!any) {
+      return;
+    }
+    out.append(String.format(Locale.ROOT, "%n%-8s %-14s %9s %9s %9s %9s  %s%n",
+        "model", "version", "seen", "labelled", "accuracy", "agreement", "active on the same items"));
+    // the active version, its shadows, then the versions served before
+    modelRows(out, a -> a.getKey().equals(active), "active");
+    cumulative.values().stream()
+        .filter(a -> a.getScope() == AggregateScope.SHADOW)
+        .filter(a -> active == null || active.equals(a.getBaselineVersion()))
+        .forEach(a -> out.append(String.format(Locale.ROOT, "%-8s %-14s %,9d %,9d %9s %9s  %s%n",
+            "shadow", a.getModelVersion(), a.getSeen(), a.getLabelled(), percent(a.getAccuracy()),
+            percent(a.getAgreement()), percent(a.getBaselineAccuracy()))));
+    modelRows(out, a -> !a.getKey().equals(active), "earlier");
+  }
+
+  private void modelRows(StringBuilder out, Predicate<AccuracyAggregate> which, String role) {
+    cumulative.values().stream()
+        .filter(a -> a.getScope() == AggregateScope.MODEL)
+        .filter(which)
+        .forEach(a -> out.append(String.format(Locale.ROOT, "%-8s %-14s %,9d %,9d %9s%n",
+            role, a.getKey(), a.getSeen(), a.getLabelled(), percent(a.getAccuracy()))));
   }
 
   private static String percent(Double value) {

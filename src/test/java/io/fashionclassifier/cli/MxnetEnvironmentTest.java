@@ -25,4 +25,10 @@ class MxnetEnvironmentTest {
   void asksForNothingWhenEverythingIsSet() {
     assertThat(MxnetEnvironment.missingSettings(MxnetEnvironment.recommended())).isEmpty();
   }
+
+  @Test
+  void theStreamCommandAlsoRunsTheNaiveEngineAndTrainingDoesNot() {
+    assertThat(MxnetEnvironment.missingSettings(Map.of(), "stream")).containsEntry("MXNET_ENGINE_TYPE", "NaiveEngine");
+    assertThat(MxnetEnvironment.missingSettings(Map.of(), "train")).doesNotContainKey("MXNET_ENGINE_TYPE");
+  }
 }

@@ -248,8 +248,8 @@ class ClassifierTopologyTest {
       var repartition = fixture.driver.createOutputTopic(
           fixture.applicationId + "-accuracy-partials-repartition", new StringDeserializer(),
           new ByteArrayDeserializer());
-      // OVERALL, 4 scanners, 1 warehouse and 3 predicted classes (every prediction right): 9 figures
-      assertThat(repartition.readKeyValuesToList()).hasSize(9);
+      // OVERALL, 4 scanners, 1 warehouse, 1 model version and 3 predicted classes (every prediction right)
+      assertThat(repartition.readKeyValuesToList()).hasSize(10);
       Map<String, AccuracyAggregate> latest = fixture.aggregates.readKeyValuesToMap();
       assertThat(latest.get("OVERALL:all").getSeen()).isEqualTo(64);
       assertThat(latest.get("OVERALL:all").getCorrect()).isEqualTo(64);

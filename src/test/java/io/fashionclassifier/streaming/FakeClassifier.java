@@ -19,6 +19,18 @@ final class FakeClassifier implements BatchClassifier {
   /** Sizes of the batches classified by every instance, in order. */
   final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
   boolean closed;
+  private final String version;
+  private final int shift;
+
+  FakeClassifier() {
+    this(VERSION, 0);
+  }
+
+  /** Another model: version {@code version}, predicting label {@code (firstPixel + shift) % 10}. */
+  FakeClassifier(String version, int shift) {
+    this.version = version;
+    this.shift = shift;
+  }
 
   @Override
   public List<Prediction> classify(List<byte[]> images) {
@@ -29,7 +41,7 @@ final class FakeClassifier implements BatchClassifier {
       if (first == POISON) {
         throw new IllegalStateException("model failure on a poison image");
       }
-      predictions.add(new Prediction(probabilities(first % 10)));
+      predictions.add(new Prediction(probabilities((first + shift) % 10)));
     }
     return predictions;
   }
@@ -44,7 +56,7 @@ final class FakeClassifier implements BatchClassifier {
 
   @Override
   public String modelVersion() {
-    return VERSION;
+    return version;
   }
 
   @Override

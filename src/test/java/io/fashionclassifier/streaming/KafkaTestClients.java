@@ -41,6 +41,12 @@ public final class KafkaTestClients {
   /** Publishes the first {@code count} images of {@code images} with their labels, keyed by {@link #itemId}. */
   public static void produceImages(
       String bootstrap, Map<String, Object> serdeConfig, String topic, LabelledImages images, int count) {
+    produceImages(bootstrap, serdeConfig, topic, images, 0, count);
+  }
+
+  /** Publishes images {@code from} to {@code to - 1} of {@code images} with their labels, keyed by {@link #itemId}. */
+  public static void produceImages(
+      String bootstrap, Map<String, Object> serdeConfig, String topic, LabelledImages images, int from, int to) {
     SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
     serializer.configure(serdeConfig, false);
     Map<String, Object> config = Map.of(
@@ -48,8 +54,8 @@ public final class KafkaTestClients {
     try (KafkaProducer<String, InventoryImage> producer =
         new KafkaProducer<>(config, new StringSerializer(), serializer)) {
       Instant now = Instant.now();
-      List<Future<RecordMetadata>> sent = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
         InventoryImage image = InventoryImage.newBuilder()
             .setItemId(itemId(i))
             .setScannerId("scanner-" + (i % 4))

@@ -3,12 +3,19 @@ package io.fashionclassifier.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.model.Prediction;
+import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.serde.MockSchemaRegistry;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -22,7 +29,10 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The micro-batcher on its own: what a restarted task does with the batch it restores from the changelog. */
+/**
+ * The micro-batcher on its own: what a restarted task does with the batch it restores from the changelog, and how
+ * it moves between model versions and feeds a shadow model.
+ */
 class MicroBatcherTest {
 
   private final String scope = "batcher-" + UUID.randomUUID();
@@ -57,7 +67,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, FakeClassifier::new, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
+        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
   }
 
   @Test
@@ -139,7 +149,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, FakeClassifier::new, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
+        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
     batcher.init(context);
 
     assertThatThrownBy(() -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L))
@@ -175,5 +185,166 @@ class MicroBatcherTest {
         .as("the whole batch is still buffered: the transaction is aborted and it is classified again")
         .isEqualTo(3);
     batcher.close();
+  }
+
+  /** A model source whose lineup a test changes, as the watcher would. */
+  private static final class SwitchableSource implements ModelSource {
+    volatile ModelLineup lineup;
+
+    SwitchableSource(ModelLineup lineup) {
+      this.lineup = lineup;
+    }
+
+    @Override
+    public ModelLineup get() {
+      return lineup;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private MicroBatcher batcher(int batchSize, ModelSource models) {
+    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(serdeConfig, false);
+    ClassifierMetrics metrics = ClassifierMetrics.discarding();
+    return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        deserializer, models, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
+  }
+
+  private void process(MicroBatcher batcher, SpecificAvroSerializer<InventoryImage> serializer, int offset,
+      InventoryImage image) {
+    context.setRecordMetadata("inventory-images", 0, offset);
+    batcher.process(new Record<>(image.getItemId().toString().getBytes(),
+        serializer.serialize("inventory-images", image), 1000L + offset));
+  }
+
+  private List<ClassifiedItem> verdicts() {
+    return context.forwarded().stream()
+        .filter(forwarded -> forwarded.record().value() instanceof Outcome.Classified)
+        .map(forwarded -> ((Outcome.Classified) forwarded.record().value()).item())
+        .toList();
+  }
+
+  @Test
+  void aNewVersionTakesOverAtTheNextBatchAndTheOldClassifierIsClosedAfterItsLastBatch() {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    List<FakeClassifier> taken = new ArrayList<>();
+    ServedModel first = new ServedModel("v1", () -> add(taken, new FakeClassifier("v1", 0)), null);
+    ServedModel second = new ServedModel("v2", () -> add(taken, new FakeClassifier("v2", 0)), null);
+    SwitchableSource source = new SwitchableSource(new ModelLineup(first, null));
+    MicroBatcher batcher = batcher(2, source);
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+    process(batcher, serializer, 0, TestImages.image("item-0", 1, null));
+    process(batcher, serializer, 1, TestImages.image("item-1", 1, null));
+
+    source.lineup = new ModelLineup(second, null);
+    first.retire();
+    process(batcher, serializer, 2, TestImages.image("item-2", 1, null));
+    assertThat(taken.get(0).closed).as("the old classifier stays while a batch is being collected").isFalse();
+    process(batcher, serializer, 3, TestImages.image("item-3", 1, null));
+
+    assertThat(verdicts()).extracting(item -> item.getModelVersion().toString())
+        .containsExactly("v1", "v1", "v2", "v2");
+    assertThat(taken).hasSize(2);
+    assertThat(taken.get(0).closed).as("closed once its last batch was done").isTrue();
+    assertThat(first.isClosed()).as("retired and given back by its only task").isTrue();
+    assertThat(taken.get(1).batchSizes).containsExactly(2);
+    batcher.close();
+    assertThat(taken.get(1).closed).isTrue();
+  }
+
+  @Test
+  void aShadowClassifiesTheSameBatchButOnlyItsFiguresAreForwarded() {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    FakeClassifier active = new FakeClassifier("v1", 0);
+    // the candidate says TROUSER (label 1) whatever it sees
+    List<Integer> candidateBatches = new ArrayList<>();
+    BatchClassifier candidate = new BatchClassifier() {
+      @Override
+      public List<Prediction> classify(List<byte[]> images) {
+        candidateBatches.add(images.size());
+        return images.stream().map(image -> new Prediction(FakeClassifier.probabilities(1))).toList();
+      }
+
+      @Override
+      public String modelVersion() {
+        return "v2";
+      }
+
+      @Override
+      public void close() {}
+    };
+    MicroBatcher batcher = batcher(4, new SwitchableSource(new ModelLineup(
+        new ServedModel("v1", () -> active, null), new ServedModel("v2", () -> candidate, null))));
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+    // active predicts the first pixel: right, wrong, unlabelled, right; the candidate: right, right, -, wrong
+    process(batcher, serializer, 0, TestImages.image("item-0", 1, FashionClass.TROUSER));
+    process(batcher, serializer, 1, TestImages.image("item-1", 2, FashionClass.TROUSER));
+    process(batcher, serializer, 2, TestImages.image("item-2", 3, null));
+    process(batcher, serializer, 3, TestImages.image("item-3", 4, FashionClass.COAT));
+
+    assertThat(verdicts()).extracting(item -> item.getModelVersion().toString()).containsOnly("v1").hasSize(4);
+    assertThat(candidateBatches).as("the same batch, once").containsExactly(4);
+    List<AccuracyAggregate> shadow = context.forwarded().stream()
+        .filter(forwarded -> forwarded.record().key().startsWith("SHADOW:"))
+        .map(forwarded -> ((Outcome.Figure) forwarded.record().value()).partial())
+        .toList();
+    assertThat(shadow).hasSize(1);
+    AccuracyAggregate figure = shadow.get(0);
+    assertThat(figure.getKey()).isEqualTo("v2/v1");
+    assertThat(figure.getSeen()).isEqualTo(4);
+    assertThat(figure.getAgreed()).as("only item-0").isEqualTo(1);
+    assertThat(figure.getAgreement()).isEqualTo(0.25);
+    assertThat(figure.getLabelled()).isEqualTo(3);
+    assertThat(figure.getCorrect()).isEqualTo(2);
+    assertThat(figure.getBaselineCorrect()).isEqualTo(2);
+    assertThat(figure.getAccuracy()).isEqualTo(2.0 / 3);
+    assertThat(figure.getBaselineAccuracy()).isEqualTo(2.0 / 3);
+    assertThat(figure.getModelVersion()).isEqualTo("v2");
+    assertThat(figure.getBaselineVersion()).isEqualTo("v1");
+    batcher.close();
+  }
+
+  @Test
+  void aFailingShadowCostsItsFiguresButNoVerdict() {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    BatchClassifier broken = new BatchClassifier() {
+      @Override
+      public List<Prediction> classify(List<byte[]> images) {
+        throw new IllegalStateException("the candidate fails on everything");
+      }
+
+      @Override
+      public String modelVersion() {
+        return "v2";
+      }
+
+      @Override
+      public void close() {}
+    };
+    MicroBatcher batcher = batcher(2, new SwitchableSource(new ModelLineup(
+        new ServedModel("v1", () -> new FakeClassifier("v1", 0), null), new ServedModel("v2", () -> broken, null))));
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+    process(batcher, serializer, 0, TestImages.image("item-0", 1, FashionClass.TROUSER));
+    process(batcher, serializer, 1, TestImages.image("item-1", 2, FashionClass.TROUSER));
+
+    assertThat(verdicts()).extracting(item -> item.getItemId().toString()).containsExactly("item-0", "item-1");
+    assertThat(context.forwarded())
+        .noneMatch(forwarded -> forwarded.record().value() instanceof Outcome.DeadLetter)
+        .noneMatch(forwarded -> forwarded.record().key() != null && forwarded.record().key().startsWith("SHADOW:"));
+    batcher.close();
+  }
+
+  private static FakeClassifier add(List<FakeClassifier> taken, FakeClassifier classifier) {
+    taken.add(classifier);
+    return classifier;
   }
 }

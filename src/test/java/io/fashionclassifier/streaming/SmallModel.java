@@ -16,6 +16,7 @@ import java.time.Duration;
 public final class SmallModel {
 
   private static Path bundle;
+  private static Path other;
   private static FashionMnist data;
 
   private SmallModel() {}
@@ -29,19 +30,35 @@ public final class SmallModel {
 
   public static synchronized Path bundle() {
     if (bundle == null) {
-      try {
-        Path directory = Files.createTempDirectory("streaming-model-");
-        TrainingConfig config = TrainingConfig.defaults(Architecture.MLP)
-            .withEpochs(1)
-            .withLimit(5_000)
-            .withShowProgress(false)
-            .withTimeBudget(Duration.ofSeconds(120));
-        new BundleTrainer(config, new PrintStream(OutputStream.nullOutputStream())).train(data(), directory);
-        bundle = directory;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      bundle = train(TrainingConfig.defaults(Architecture.MLP).seed(), 5_000);
     }
     return bundle;
+  }
+
+  /**
+   * Another small bundle, trained from another seed on fewer images: other weights, another version, other
+   * verdicts.
+   */
+  public static synchronized Path other() {
+    if (other == null) {
+      other = train(7, 2_000);
+    }
+    return other;
+  }
+
+  private static Path train(long seed, int images) {
+    try {
+      Path directory = Files.createTempDirectory("streaming-model-");
+      TrainingConfig config = TrainingConfig.defaults(Architecture.MLP)
+          .withEpochs(1)
+          .withLimit(images)
+          .withSeed(seed)
+          .withShowProgress(false)
+          .withTimeBudget(Duration.ofSeconds(120));
+      new BundleTrainer(config, new PrintStream(OutputStream.nullOutputStream())).train(data(), directory);
+      return directory;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

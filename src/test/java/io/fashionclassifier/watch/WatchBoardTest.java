@@ -68,6 +68,33 @@ class WatchBoardTest {
     assertThat(board.render(NOW)).containsPattern("Ankle boot +7 +5 +66\\.67% +80\\.00%");
   }
 
+  @Test
+  void showsTheActiveAndShadowVersionsSideBySide() {
+    board.accept(item("a", FashionClass.BAG, FashionClass.BAG));
+    board.accept(AccuracyAggregate.newBuilder()
+        .setScope(AggregateScope.MODEL).setKey("abc123")
+        .setSeen(1000).setLabelled(800).setCorrect(640).setPredictedLabelled(800).setAccuracy(0.8)
+        .setModelVersion("abc123").setUpdatedTime(NOW).build());
+    board.accept(AccuracyAggregate.newBuilder()
+        .setScope(AggregateScope.MODEL).setKey("old999")
+        .setSeen(50).setLabelled(50).setCorrect(35).setPredictedLabelled(50).setAccuracy(0.7)
+        .setModelVersion("old999").setUpdatedTime(NOW).build());
+    board.accept(AccuracyAggregate.newBuilder()
+        .setScope(AggregateScope.SHADOW).setKey("def456/abc123")
+        .setSeen(400).setLabelled(300).setCorrect(255).setPredictedLabelled(300).setAccuracy(0.85)
+        .setAgreed(360).setAgreement(0.9).setBaselineCorrect(240).setBaselineAccuracy(0.8)
+        .setModelVersion("def456").setBaselineVersion("abc123").setUpdatedTime(NOW).build());
+
+    String text = board.render(NOW);
+
+    assertThat(text)
+        .containsPattern("active +abc123 +1,000 +800 +80\\.00%")
+        .containsPattern("earlier +old999 +50 +50 +70\\.00%")
+        .containsPattern("shadow +def456 +400 +300 +85\\.00% +90\\.00% +80\\.00%");
+    assertThat(text.indexOf("active ")).isLessThan(text.indexOf("shadow "));
+    assertThat(text.indexOf("shadow ")).isLessThan(text.indexOf("earlier "));
+  }
+
   private static ClassifiedItem item(String id, FashionClass predicted, FashionClass truth) {
     return ClassifiedItem.newBuilder()
         .setItemId("item-" + id).setScannerId("scanner-01").setWarehouseId("warehouse-1")

@@ -1,0 +1,271 @@
+package io.fashionclassifier.cli;
+
+import io.fashionclassifier.dataset.DatasetException;
+import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.dataset.LabelledImages;
+import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.model.Manifest;
+import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.model.ModelBundleException;
+import io.fashionclassifier.model.ModelRepository;
+import io.fashionclassifier.model.Prediction;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code model list|activate|shadow|rollback}: moves the pointers of a model repository that running stream
+ * classifiers watch (docs/stream-classifier.md, Rollout). A bundle is loaded and checked here before a pointer
+ * names it, so a corrupt one is refused before any classifier sees it.
+ */
+@Command(
+    name = "model",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Rolls model versions out to running stream classifiers without a restart: a model",
+      "repository is a directory of bundles (one per subdirectory) with pointer files",
+      "'active', 'shadow' and 'previous' naming them. Classifiers pointed at the repository",
+      "(fashion.model.dir) follow the pointers within fashion.model.poll.ms.",
+      ""
+    },
+    subcommands = {
+      ModelCommand.ListBundles.class,
+      ModelCommand.Activate.class,
+      ModelCommand.Shadow.class,
+      ModelCommand.Rollback.class,
+      ModelCommand.Acceptance.class
+    })
+final class ModelCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(),
+        "Missing subcommand: list, activate, shadow, rollback or acceptance (try --help)");
+  }
+
+  /** The repository option every subcommand shares. */
+  static final class RepositoryOption {
+    @Option(names = "--models", paramLabel = "DIR", defaultValue = "${env:FASHION_MODEL_DIR:-models}",
+        description = "Model repository (default: $FASHION_MODEL_DIR, then ./models).")
+    Path directory;
+
+    ModelRepository open() {
+      try {
+        return ModelRepository.at(directory);
+      } catch (ModelBundleException e) {
+        throw new UserError(e.getMessage() + "; pass the model repository with --models DIR", e);
+      }
+    }
+  }
+
+  /** Loads and checks bundle {@code name} as a classifier would, and returns its version. */
+  static String check(ModelRepository repository, String name) {
+    try (ModelBundle bundle = ModelBundle.load(repository.bundle(name))) {
+      return bundle.version();
+    } catch (ModelBundleException e) {
+      throw new UserError("refused: " + e.getMessage(), e);
+    }
+  }
+
+  static <T> T pointing(Supplier<T> move) {
+    try {
+      return move.get();
+    } catch (ModelBundleException | UncheckedIOException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "Lists the bundles of the repository, marking the active, shadow and previous ones.")
+  static final class ListBundles implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin RepositoryOption repository;
+
+    @Override
+    public void run() {
+      ModelRepository models = repository.open();
+      PrintWriter out = spec.commandLine().getOut();
+      Optional<String> active = models.active();
+      Optional<String> shadow = models.shadow();
+      Optional<String> previous = models.previous();
+      out.printf(Locale.ROOT, "%-9s %-24s %-12s %-5s %-8s %-20s%n",
+          "role", "bundle", "version", "arch", "test acc", "created");
+      for (ModelRepository.Entry entry : pointing(models::list)) {
+        String role = active.filter(entry.name()::equals).map(n -> "active")
+            .or(() -> shadow.filter(entry.name()::equals).map(n -> "shadow"))
+            .or(() -> previous.filter(entry.name()::equals).map(n -> "previous"))
+            .orElse("");
+        Manifest manifest = entry.manifest();
+        if (manifest == null) {
+          out.printf(Locale.ROOT, "%-9s %-24s (%s)%n", role, entry.name(), entry.problem());
+          continue;
+        }
+        out.printf(Locale.ROOT, "%-9s %-24s %-12s %-5s %-8s %-20s%n", role, entry.name(), manifest.version(),
+            manifest.architecture(),
+            manifest.testAccuracy() == null ? "-" : String.format(Locale.ROOT, "%.2f%%",
+                manifest.testAccuracy() * 100),
+            manifest.createdAt() == null ? "-" : manifest.createdAt());
+      }
+      if (active.isEmpty()) {
+        out.println("no active bundle: name one with 'model activate NAME'");
+      }
+      out.flush();
+    }
+  }
+
+  @Command(name = "activate", mixinStandardHelpOptions = true,
+      description = "Checks bundle NAME (load, content hash, classes, input shape, a forward pass) and makes it "
+          + "the active one; the one it replaces becomes 'previous' (see rollback).")
+  static final class Activate implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin RepositoryOption repository;
+
+    @Parameters(paramLabel = "NAME", description = "Bundle directory name inside the repository.")
+    String name;
+
+    @Override
+    public void run() {
+      ModelRepository models = repository.open();
+      String version = check(models, name);
+      Optional<String> was = models.active();
+      pointing(() -> {
+        models.activate(name);
+        return null;
+      });
+      spec.commandLine().getOut().printf("active: %s (version %s)%s; classifiers switch at their next batch%n",
+          name, version, was.filter(w -> !w.equals(name)).map(w -> ", previous: " + w).orElse(""));
+      spec.commandLine().getOut().flush();
+    }
+  }
+
+  @Command(name = "shadow", mixinStandardHelpOptions = true,
+      description = "Checks bundle NAME and has it classify the same batches as the active one, publishing only "
+          + "its agreement and accuracy (SHADOW figures). Doubles inference. --off stops it.")
+  static final class Shadow implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin RepositoryOption repository;
+
+    @Parameters(paramLabel = "NAME", arity = "0..1", description = "Bundle directory name inside the repository.")
+    String name;
+
+    @Option(names = "--off", description = "Stop shadowing.")
+    boolean off;
+
+    @Override
+    public void run() {
+      ModelRepository models = repository.open();
+      PrintWriter out = spec.commandLine().getOut();
+      if (off == (name != null)) {
+        throw new ParameterException(spec.commandLine(), "give either NAME or --off");
+      }
+      if (off) {
+        pointing(() -> {
+          models.stopShadow();
+          return null;
+        });
+        out.println("shadowing stopped");
+      } else {
+        String version = check(models, name);
+        pointing(() -> {
+          models.shadow(name);
+          return null;
+        });
+        out.printf("shadow: %s (version %s), compared with the active model on every batch%n", name, version);
+      }
+      out.flush();
+    }
+  }
+
+  @Command(name = "rollback", mixinStandardHelpOptions = true,
+      description = "Points 'active' back at 'previous' (after checking it); running again rolls forward.")
+  static final class Rollback implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin RepositoryOption repository;
+
+    @Override
+    public void run() {
+      ModelRepository models = repository.open();
+      String target = models.previous().orElseThrow(() -> new UserError("nothing to roll back to: "
+          + models.directory().resolve(ModelRepository.PREVIOUS) + " is not set (activate a bundle first)"));
+      String version = check(models, target);
+      String was = models.active().orElse("none");
+      pointing(models::rollback);
+      spec.commandLine().getOut().printf("active: %s (version %s), previous: %s%n", target, version, was);
+      spec.commandLine().getOut().flush();
+    }
+  }
+
+  @Command(name = "acceptance", mixinStandardHelpOptions = true,
+      description = "Ships a labelled slice of the Fashion-MNIST test set in bundle NAME with a minimum accuracy: "
+          + "from then on the bundle is refused (at activation and by running classifiers) unless its model "
+          + "reaches it. Written only if the model reaches it now.")
+  static final class Acceptance implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin RepositoryOption repository;
+
+    @Parameters(paramLabel = "NAME", description = "Bundle directory name inside the repository.")
+    String name;
+
+    @Option(names = "--min-accuracy", required = true, paramLabel = "X",
+        description = "Accuracy the model must reach on the slice, 0-1.")
+    double minAccuracy;
+
+    @Option(names = "--images", defaultValue = "500", paramLabel = "N",
+        description = "Images in the slice, from the end of the test set (default ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--data", paramLabel = "DIR",
+        description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist).")
+    Path data;
+
+    @Override
+    public void run() {
+      if (minAccuracy < 0 || minAccuracy > 1 || images < 1 || images > 10_000) {
+        throw new ParameterException(spec.commandLine(), "--min-accuracy must be in 0-1 and --images in 1-10000");
+      }
+      ModelRepository models = repository.open();
+      Path bundleDirectory = pointing(() -> models.bundle(name));
+      LabelledImages test;
+      try {
+        test = FashionMnist.load(data).test();
+      } catch (DatasetException e) {
+        throw new UserError(e.getMessage(), e);
+      }
+      LabelledImages slice = test.slice(test.size() - images, test.size());
+      double accuracy;
+      try (ModelBundle bundle = ModelBundle.load(bundleDirectory);
+          BatchClassifier classifier = bundle.newClassifier()) {
+        List<Prediction> predictions = classifier.classify(slice.images(0, slice.size()));
+        int correct = 0;
+        for (int i = 0; i < predictions.size(); i++) {
+          correct += predictions.get(i).label() == slice.label(i) ? 1 : 0;
+        }
+        accuracy = (double) correct / slice.size();
+      } catch (ModelBundleException e) {
+        throw new UserError("refused: " + e.getMessage(), e);
+      }
+      if (accuracy < minAccuracy) {
+        throw new UserError(String.format(Locale.ROOT, "%s reaches %.4f on the %d images, below --min-accuracy %.4f:"
+            + " nothing written (lower the minimum or train a better model)", name, accuracy, images, minAccuracy));
+      }
+      ModelBundle.writeAcceptanceSlice(bundleDirectory, slice, minAccuracy);
+      spec.commandLine().getOut().printf(Locale.ROOT,
+          "%s: acceptance slice of %d images written, minimum %.4f (the model reaches %.4f)%n",
+          name, images, minAccuracy, accuracy);
+      spec.commandLine().getOut().flush();
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package io.fashionclassifier.model;
+
+import com.fasterxml.jackson.core.JacksonException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A directory of model bundles with pointers to the ones in use: {@code <dir>/<name>/} is a bundle (as written by
+ * {@code train}), and the small text files {@code active}, {@code shadow} and {@code previous} each hold the name
+ * of one of them. The stream classifier serves {@code active}, compares {@code shadow} with it, and rolling back is
+ * pointing {@code active} back at {@code previous}.
+ *
+ * <p>Pointers are replaced atomically (a temporary file in the same directory, then an atomic rename), so a reader
+ * sees the old name or the new one, never half of one; and they are plain files, so the choice survives restarts
+ * and works on any volume every instance mounts. Knows nothing of Kafka.
+ */
+public final class ModelRepository {
+
+  public static final String ACTIVE = "active";
+  public static final String SHADOW = "shadow";
+  public static final String PREVIOUS = "previous";
+
+  /** Bundle names: one path segment, no pointer or temporary-file names. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private final Path directory;
+
+  private ModelRepository(Path directory) {
+    this.directory = directory;
+  }
+
+  /** The repository in {@code directory}; it need not hold any pointer yet. */
+  public static ModelRepository at(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      throw new ModelBundleException("model directory " + directory + " does not exist");
+    }
+    return new ModelRepository(directory);
+  }
+
+  /** Whether {@code directory} is a single bundle (it holds a manifest) rather than a repository of bundles. */
+  public static boolean isBundle(Path directory) {
+    return Files.isRegularFile(directory.resolve(ModelBundle.MANIFEST_FILE));
+  }
+
+  /** Whether {@code directory} is a repository: it has an {@code active} pointer. */
+  public static boolean isRepository(Path directory) {
+    return Files.isRegularFile(directory.resolve(ACTIVE));
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  /** The bundle {@code pointer} names, or empty when the pointer is absent or empty. */
+  public Optional<String> pointer(String pointer) {
+    try {
+      String name = Files.readString(directory.resolve(pointer), StandardCharsets.UTF_8).trim();
+      return name.isEmpty() ? Optional.empty() : Optional.of(name);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + directory.resolve(pointer), e);
+    }
+  }
+
+  public Optional<String> active() {
+    return pointer(ACTIVE);
+  }
+
+  public Optional<String> shadow() {
+    return pointer(SHADOW);
+  }
+
+  public Optional<String> previous() {
+    return pointer(PREVIOUS);
+  }
+
+  /** The directory of bundle {@code name}; throws for a name that is not one path segment. */
+  public Path bundle(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new ModelBundleException("'" + name + "' is not a bundle name (letters, digits, '.', '_', '-')");
+    }
+    return directory.resolve(name);
+  }
+
+  /**
+   * Points {@code active} at {@code name}; the bundle that was active becomes {@code previous}, and a shadow of the
+   * same name stops (it is now what it was compared with). Does not load the bundle: callers check it first.
+   */
+  public void activate(String name) {
+    requireBundle(name);
+    Optional<String> current = active();
+    if (current.isPresent() && !current.get().equals(name)) {
+      write(PREVIOUS, current.get());
+    }
+    write(ACTIVE, name);
+    if (shadow().filter(name::equals).isPresent()) {
+      clear(SHADOW);
+    }
+  }
+
+  /** Points {@code active} back at {@code previous}, which becomes the new {@code previous}. */
+  public String rollback() {
+    String target = previous().orElseThrow(() -> new ModelBundleException(
+        "nothing to roll back to: " + directory.resolve(PREVIOUS) + " is not set"));
+    activate(target);
+    return target;
+  }
+
+  /** Starts comparing bundle {@code name} with the active one. */
+  public void shadow(String name) {
+    requireBundle(name);
+    write(SHADOW, name);
+  }
+
+  /** Stops shadowing. */
+  public void stopShadow() {
+    clear(SHADOW);
+  }
+
+  /** A bundle in the repository and what its manifest says (null when it has none or an unreadable one). */
+  public record Entry(String name, Manifest manifest, String problem) {}
+
+  /** Every bundle directory, by name. */
+  public List<Entry> list() {
+    List<Entry> entries = new ArrayList<>();
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(directory, Files::isDirectory)) {
+      for (Path child : children) {
+        String name = child.getFileName().toString();
+        if (!NAME.matcher(name).matches()) {
+          continue;
+        }
+        Path manifest = child.resolve(ModelBundle.MANIFEST_FILE);
+        if (!Files.isRegularFile(manifest)) {
+          entries.add(new Entry(name, null, "no " + ModelBundle.MANIFEST_FILE));
+          continue;
+        }
+        try {
+          entries.add(new Entry(name, ModelBundle.JSON.readValue(manifest.toFile(), Manifest.class), null));
+        } catch (JacksonException e) {
+          entries.add(new Entry(name, null, "invalid manifest: " + e.getOriginalMessage()));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + directory, e);
+    }
+    entries.sort(Comparator.comparing(Entry::name));
+    return entries;
+  }
+
+  private void requireBundle(String name) {
+    if (!isBundle(bundle(name))) {
+      throw new ModelBundleException(directory.resolve(name) + " is not a model bundle (no "
+          + ModelBundle.MANIFEST_FILE + "); copy one there first, e.g. 'train --out " + directory.resolve(name) + "'");
+    }
+  }
+
+  /** Replaces a pointer atomically: a reader sees the old name or the new, never a torn write. */
+  private void write(String pointer, String name) {
+    Path target = directory.resolve(pointer);
+    try {
+      Path temporary = Files.createTempFile(directory, "." + pointer + "-", ".tmp");
+      try {
+        Files.writeString(temporary, name + "\n", StandardCharsets.UTF_8);
+        try {
+          Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          throw new ModelBundleException(directory + " does not support atomic renames; put the model repository "
+              + "on a local or POSIX file system");
+        }
+      } finally {
+        Files.deleteIfExists(temporary);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target, e);
+    }
+  }
+
+  private void clear(String pointer) {
+    try {
+      Files.deleteIfExists(directory.resolve(pointer));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + directory.resolve(pointer), e);
+    }
+  }
+}

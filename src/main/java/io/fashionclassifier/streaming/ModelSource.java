@@ -1,0 +1,39 @@
+package io.fashionclassifier.streaming;
+
+import io.fashionclassifier.model.BatchClassifier;
+import java.util.function.Supplier;
+
+/** Where the micro-batchers get their current {@link ModelLineup} from; closed after Kafka Streams. */
+interface ModelSource extends Supplier<ModelLineup>, AutoCloseable {
+
+  @Override
+  void close();
+
+  /** The versions in service now (null where only the classifiers know theirs). */
+  default ModelVersions versions() {
+    ModelLineup lineup = get();
+    return new ModelVersions(lineup.active().version(),
+        lineup.shadow() == null ? null : lineup.shadow().version());
+  }
+
+  /** Classifiers from {@code classifiers} for the app's whole life. */
+  static ModelSource fixed(Supplier<BatchClassifier> classifiers) {
+    return of(ServedModel.fixed(classifiers));
+  }
+
+  /** One model for the app's whole life, retired (and so closed once unused) with the source. */
+  static ModelSource of(ServedModel model) {
+    ModelLineup lineup = new ModelLineup(model, null);
+    return new ModelSource() {
+      @Override
+      public ModelLineup get() {
+        return lineup;
+      }
+
+      @Override
+      public void close() {
+        model.retire();
+      }
+    };
+  }
+}

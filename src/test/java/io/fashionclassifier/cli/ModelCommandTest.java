@@ -1,0 +1,121 @@
+package io.fashionclassifier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.NormalInitializer;
+import io.fashionclassifier.model.Architecture;
+import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.model.ModelRepository;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code model list|activate|shadow|rollback} on a repository of real (randomly initialised) bundles. */
+class ModelCommandTest {
+
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private String one;
+  private String two;
+
+  @BeforeEach
+  void twoBundlesAndACorruptOne() throws IOException {
+    one = bundle("one");
+    two = bundle("two");
+    bundle("corrupt");
+    Path parameters = dir.resolve("corrupt").resolve(ModelBundle.PARAMETERS_FILE);
+    byte[] bytes = Files.readAllBytes(parameters);
+    bytes[bytes.length / 2] ^= 0x55;
+    Files.write(parameters, bytes);
+  }
+
+  private String bundle(String name) {
+    try (Model model = Model.newInstance(ModelBundle.MODEL_NAME, Device.cpu())) {
+      Block block = Architecture.MLP.newBlock();
+      block.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
+      model.setBlock(block);
+      return ModelBundle.save(dir.resolve(name), block, Architecture.MLP, false, Map.of(), null).version();
+    }
+  }
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--models";
+    all[args.length + 1] = dir.toString();
+    return cli.execute(all);
+  }
+
+  @Test
+  void activateThenRollbackMovesThePointersAndListShowsThem() {
+    assertThat(run("model", "activate", "one")).isZero();
+    assertThat(run("model", "activate", "two")).isZero();
+    assertThat(out.toString()).contains("active: two (version " + two + "), previous: one");
+    assertThat(run("model", "rollback")).isZero();
+    assertThat(out.toString()).contains("active: one (version " + one + "), previous: two");
+    assertThat(run("model", "shadow", "two")).isZero();
+
+    out.getBuffer().setLength(0);
+    assertThat(run("model", "list")).isZero();
+    assertThat(out.toString())
+        .containsPattern("active +one +" + one + " +mlp")
+        .containsPattern("shadow +two +" + two + " +mlp")
+        .containsPattern("\\n +corrupt +");
+  }
+
+  @Test
+  void aCorruptBundleIsRefusedWithOneLineAndNoPointerMoves() {
+    assertThat(run("model", "activate", "one")).isZero();
+
+    int exit = run("model", "activate", "corrupt");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).startsWith("error: refused: ").contains("content hash").hasLineCount(1);
+    assertThat(ModelRepository.at(dir).active()).contains("one");
+    assertThat(ModelRepository.at(dir).previous()).isEmpty();
+  }
+
+  @Test
+  void rollbackWithNothingToGoBackToSaysSo() {
+    assertThat(run("model", "activate", "one")).isZero();
+
+    assertThat(run("model", "rollback")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("error: nothing to roll back to").hasLineCount(1);
+  }
+
+  @Test
+  void anAcceptanceSliceTheModelMissesIsNotWritten() {
+    int exit = run("model", "acceptance", "one", "--min-accuracy", "0.99", "--images", "100");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).startsWith("error: one reaches ").contains("nothing written").hasLineCount(1);
+    assertThat(Files.exists(dir.resolve("one").resolve("acceptance.json"))).isFalse();
+  }
+
+  @Test
+  void anAcceptanceSliceTheModelReachesIsWritten() {
+    assertThat(run("model", "acceptance", "one", "--min-accuracy", "0", "--images", "100")).isZero();
+
+    assertThat(out.toString()).contains("one: acceptance slice of 100 images written, minimum 0.0000");
+    assertThat(Files.exists(dir.resolve("one").resolve("acceptance.json"))).isTrue();
+    assertThat(run("model", "activate", "one")).as("the bundle passes its own slice").isZero();
+  }
+}
