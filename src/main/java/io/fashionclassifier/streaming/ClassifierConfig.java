@@ -110,6 +110,7 @@ public final class ClassifierConfig {
     ENVIRONMENT.put("FASHION_HTTP_PORT", HTTP_PORT);
     ENVIRONMENT.put("FASHION_MODEL_FLIP_TTA", MODEL_FLIP_TTA);
     ENVIRONMENT.put("FASHION_STARTUP_TIMEOUT_MS", STARTUP_TIMEOUT_MS);
+    ENVIRONMENT.put("FASHION_SHUTDOWN_TIMEOUT_MS", "fashion.shutdown.timeout.ms");
   }
 
   private final Map<String, String> settings;
@@ -151,6 +152,7 @@ public final class ClassifierConfig {
     defaults.put(HTTP_PORT, "8080");
     defaults.put(MODEL_FLIP_TTA, "bundle");
     defaults.put(STARTUP_TIMEOUT_MS, "15000");
+    defaults.put("fashion.shutdown.timeout.ms", "20000");
     return defaults;
   }
 
