@@ -38,6 +38,9 @@ app.kubernetes.io/component: stream-classifier
 {{- end }}
 
 {{/* Paths inside the container; the image declares the same (pom.xml, Jib). */}}
+{{/* The state volume is mounted one level above Kafka Streams' state.dir: Kafka Streams chmods its directory,
+     which it can only do when it created it (a volume's root belongs to root:fsGroup) */}}
+{{- define "fashion-classifier.stateVolumeDir" -}}/var/lib/fashion-classifier{{- end }}
 {{- define "fashion-classifier.stateDir" -}}/var/lib/fashion-classifier/state{{- end }}
 {{- define "fashion-classifier.modelDir" -}}/models{{- end }}
 {{- define "fashion-classifier.tlsDir" -}}/etc/fashion-classifier/kafka-tls{{- end }}

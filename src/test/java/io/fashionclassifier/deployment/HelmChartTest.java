@@ -23,6 +23,7 @@ import io.fashionclassifier.streaming.ClassifierConfig;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -262,7 +263,12 @@ class HelmChartTest {
   void theStateDirectoryIsTheMountedStateVolume(String profile, Map<String, Object> values) {
     RenderedChart chart = RenderedChart.render(values);
     String stateDir = ClassifierConfig.load(null, chart.literalEnv(), Map.of()).get(StreamsConfig.STATE_DIR_CONFIG);
-    VolumeMount mount = mountAt(chart.classifier(), stateDir);
+    // the state directory itself or, so that Kafka Streams creates and owns it, the directory above it
+    VolumeMount mount = chart.classifier().getVolumeMounts().stream().filter(m -> m.getName().equals("state"))
+        .findFirst().orElseThrow(() -> new AssertionError("no state volume mounted"));
+    assertThat(Path.of(stateDir)).satisfiesAnyOf(
+        dir -> assertThat(dir).isEqualTo(Path.of(mount.getMountPath())),
+        dir -> assertThat(dir.getParent()).isEqualTo(Path.of(mount.getMountPath())));
     assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
     boolean persistent = chart.claimTemplates().stream()
         .anyMatch(c -> c.getMetadata().getName().equals(mount.getName()));
@@ -286,7 +292,7 @@ class HelmChartTest {
     List<String> writable = List.of("/tmp", env.get("DJL_CACHE_DIR"),
         ClassifierConfig.load(null, env, Map.of()).get(StreamsConfig.STATE_DIR_CONFIG));
     for (String path : writable) {
-      VolumeMount mount = mountAt(classifier, path);
+      VolumeMount mount = mountHolding(classifier, path);
       assertThat(mount.getReadOnly()).as("%s writable", path).isNotEqualTo(Boolean.TRUE);
     }
     for (Container init : nullToEmpty(chart.podTemplate().getSpec().getInitContainers())) {
@@ -382,9 +388,12 @@ class HelmChartTest {
     assertThatThrownBy(() -> RenderedChart.render(values)).hasMessageContaining(message);
   }
 
-  private static VolumeMount mountAt(Container container, String path) {
-    return container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).findFirst()
-        .orElseThrow(() -> new AssertionError("nothing is mounted at " + path + " in " + container.getName()));
+  /** The mount a path lies on (the deepest mount at or above it). */
+  private static VolumeMount mountHolding(Container container, String path) {
+    return container.getVolumeMounts().stream()
+        .filter(m -> Path.of(path).startsWith(Path.of(m.getMountPath())))
+        .max(java.util.Comparator.comparingInt(m -> m.getMountPath().length()))
+        .orElseThrow(() -> new AssertionError("nothing is mounted at or above " + path + " in " + container.getName()));
   }
 
   private static List<Container> containers(PodSpec pod) {
