@@ -80,6 +80,38 @@ class HelmChartTest {
     assertThat(lint.isFailed()).as("lint: %s", lint.getMessages()).isFalse();
   }
 
+  @Test
+  void theChartReadmeDocumentsEveryValue() throws IOException {
+    String readme = Files.readString(RenderedChart.CHART.resolve("README.md"));
+    Map<?, ?> values = RenderedChart.YAML.readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
+    List<String> undocumented = new ArrayList<>();
+    for (String path : valuePaths(values, "")) {
+      // documented itself or through the row of an enclosing value (e.g. `resources`)
+      boolean documented = false;
+      for (String prefix = path; !prefix.isEmpty();
+          prefix = prefix.contains(".") ? prefix.substring(0, prefix.lastIndexOf('.')) : "") {
+        documented |= readme.contains("`" + prefix + "`");
+      }
+      if (!documented) {
+        undocumented.add(path);
+      }
+    }
+    assertThat(undocumented).as("values missing from helm/fashion-classifier/README.md").isEmpty();
+  }
+
+  private static List<String> valuePaths(Map<?, ?> values, String prefix) {
+    List<String> paths = new ArrayList<>();
+    values.forEach((key, value) -> {
+      String path = prefix + key;
+      if (value instanceof Map<?, ?> nested && !nested.isEmpty()) {
+        paths.addAll(valuePaths(nested, path + "."));
+      } else {
+        paths.add(path);
+      }
+    });
+    return paths;
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
   void everyRenderedObjectIsAKnownTypeWithOnlyKnownFields(String profile, Map<String, Object> values) {
