@@ -64,7 +64,7 @@ class ChartPodTest {
   @BeforeAll
   void renderAndStart() throws IOException {
     classifierImage = LocalImages.classifier();
-    broker = KafkaBroker.start();
+    broker = KafkaBroker.shared();
     registry = ApicurioRegistry.shared();
     modelImage = buildModelImage();
     httpPort = LoopbackPorts.free(1)[0];
@@ -108,9 +108,6 @@ class ChartPodTest {
     }
     if (modelImage != null) {
       DockerPod.Docker.runQuietly(List.of("rmi", "--force", modelImage));
-    }
-    if (broker != null) {
-      broker.close();
     }
     if (stateClaim != null) {
       FileUtils.deleteQuietly(stateClaim.toFile());
