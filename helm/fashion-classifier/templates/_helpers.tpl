@@ -44,6 +44,7 @@ app.kubernetes.io/component: stream-classifier
 {{- define "fashion-classifier.stateDir" -}}/var/lib/fashion-classifier/state{{- end }}
 {{- define "fashion-classifier.modelDir" -}}/models{{- end }}
 {{- define "fashion-classifier.tlsDir" -}}/etc/fashion-classifier/kafka-tls{{- end }}
+{{- define "fashion-classifier.registryTlsDir" -}}/etc/fashion-classifier/registry-tls{{- end }}
 
 {{- define "fashion-classifier.saslEnabled" -}}
 {{- if hasPrefix "SASL_" .Values.kafka.securityProtocol }}true{{ end }}

@@ -68,7 +68,8 @@ class HelmChartTest {
             "sasl", Map.of("mechanism", "SCRAM-SHA-512", "jaasConfigSecret", Map.of("name", "kafka-credentials")),
             "tls", Map.of("truststoreSecret", Map.of("name", "kafka-ca"))),
         "schemaRegistry", Map.of("url", "https://registry:8081",
-            "userInfoSecret", Map.of("name", "registry-credentials")),
+            "userInfoSecret", Map.of("name", "registry-credentials"),
+            "tls", Map.of("truststoreSecret", Map.of("name", "registry-ca"))),
         "autoscaling", Map.of("keda", Map.of("enabled", true, "maxReplicaCount", 3,
             "authenticationRef", "kafka-trigger-auth")));
   }
