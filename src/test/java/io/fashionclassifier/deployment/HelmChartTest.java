@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fashionclassifier.serde.AvroSerdeConfig;
 import io.fashionclassifier.streaming.ClassifierConfig;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -202,10 +203,26 @@ class HelmChartTest {
       boolean known = ClassifierConfig.environmentNames().containsKey(name)
           || process.contains(name)
           || name.startsWith("SCHEMA_REGISTRY_")
+              && serdeKeys().contains("schema.registry." + dotted(name.substring("SCHEMA_REGISTRY_".length())))
           || name.startsWith("KAFKA_") && kafkaKeys.contains(dotted(name.substring("KAFKA_".length())));
       assertThat(known).as("%s is read by neither the classifier's settings (ClassifierConfig), Kafka (KAFKA_x_y ->"
           + " x.y), nor the JVM/MXNet environment", name).isTrue();
     }
+  }
+
+  /** The serdes' setting names, as the generic {@code SCHEMA_REGISTRY_X_Y} variables address them. */
+  private static Set<String> serdeKeys() {
+    Set<String> keys = new HashSet<>();
+    for (java.lang.reflect.Field field : AvroSerdeConfig.class.getFields()) {
+      if (java.lang.reflect.Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+        try {
+          keys.add((String) field.get(null));
+        } catch (IllegalAccessException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    return keys;
   }
 
   /** Kafka client and Kafka Streams property names, as the generic {@code KAFKA_X_Y} variables address them. */
