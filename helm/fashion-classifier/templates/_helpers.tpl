@@ -1,0 +1,92 @@
+{{/* Names and labels, after Helm's own chart scaffold and Bitnami's conventions. */}}
+{{- define "fashion-classifier.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "fashion-classifier.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "fashion-classifier.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "fashion-classifier.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "fashion-classifier.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "fashion-classifier.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: stream-classifier
+{{- end }}
+
+{{- define "fashion-classifier.applicationId" -}}
+{{- default (include "fashion-classifier.fullname" .) .Values.kafka.applicationId }}
+{{- end }}
+
+{{- define "fashion-classifier.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* Paths inside the container; the image declares the same (pom.xml, Jib). */}}
+{{/* The state volume is mounted one level above Kafka Streams' state.dir: Kafka Streams chmods its directory,
+     which it can only do when it created it (a volume's root belongs to root:fsGroup) */}}
+{{- define "fashion-classifier.stateVolumeDir" -}}/var/lib/fashion-classifier{{- end }}
+{{- define "fashion-classifier.stateDir" -}}/var/lib/fashion-classifier/state{{- end }}
+{{- define "fashion-classifier.modelDir" -}}/models{{- end }}
+{{- define "fashion-classifier.tlsDir" -}}/etc/fashion-classifier/kafka-tls{{- end }}
+{{- define "fashion-classifier.registryTlsDir" -}}/etc/fashion-classifier/registry-tls{{- end }}
+
+{{- define "fashion-classifier.saslEnabled" -}}
+{{- if hasPrefix "SASL_" .Values.kafka.securityProtocol }}true{{ end }}
+{{- end }}
+
+{{/* Values that cannot work together fail the install with a message saying what to set. */}}
+{{- define "fashion-classifier.validate" -}}
+{{- if not .Values.kafka.bootstrapServers }}
+{{- fail "kafka.bootstrapServers is required: set it to the brokers' host:port list" }}
+{{- end }}
+{{- if not .Values.schemaRegistry.url }}
+{{- fail "schemaRegistry.url is required: set it to the Confluent-compatible registry URL" }}
+{{- end }}
+{{- if and (not .Values.model.image.repository) (not .Values.model.existingClaim) }}
+{{- fail "no model: set model.image.repository (a model image copied by an init container) or model.existingClaim" }}
+{{- end }}
+{{- if and .Values.model.image.repository .Values.model.existingClaim }}
+{{- fail "model.image.repository and model.existingClaim are both set: choose one source for the model" }}
+{{- end }}
+{{- if include "fashion-classifier.saslEnabled" . }}
+{{- if not .Values.kafka.sasl.mechanism }}
+{{- fail (printf "kafka.sasl.mechanism is required with kafka.securityProtocol=%s" .Values.kafka.securityProtocol) }}
+{{- end }}
+{{- if not .Values.kafka.sasl.jaasConfigSecret.name }}
+{{- fail (printf "kafka.sasl.jaasConfigSecret.name is required with kafka.securityProtocol=%s: credentials come only from an existing Secret" .Values.kafka.securityProtocol) }}
+{{- end }}
+{{- end }}
+{{- if le (int .Values.terminationGracePeriodSeconds) (div (int .Values.classifier.shutdownTimeoutMs) 1000) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed classifier.shutdownTimeoutMs (%d ms), or the pod is killed before it has committed" (int .Values.terminationGracePeriodSeconds) (int .Values.classifier.shutdownTimeoutMs)) }}
+{{- end }}
+{{- if .Values.autoscaling.keda.enabled }}
+{{- if lt (int .Values.autoscaling.keda.maxReplicaCount) 1 }}
+{{- fail "autoscaling.keda.maxReplicaCount is required with KEDA: set it to at most topics.partitions" }}
+{{- end }}
+{{- if gt (int .Values.autoscaling.keda.maxReplicaCount) (int .Values.topics.partitions) }}
+{{- fail (printf "autoscaling.keda.maxReplicaCount (%d) exceeds topics.partitions (%d): pods beyond the partition count get no work" (int .Values.autoscaling.keda.maxReplicaCount) (int .Values.topics.partitions)) }}
+{{- end }}
+{{- if gt (int .Values.autoscaling.keda.minReplicaCount) (int .Values.autoscaling.keda.maxReplicaCount) }}
+{{- fail "autoscaling.keda.minReplicaCount exceeds autoscaling.keda.maxReplicaCount" }}
+{{- end }}
+{{- if and (ne .Values.kafka.securityProtocol "PLAINTEXT") (not .Values.autoscaling.keda.authenticationRef) }}
+{{- fail (printf "autoscaling.keda.authenticationRef is required with kafka.securityProtocol=%s: KEDA reads the lag with its own credentials (a TriggerAuthentication)" .Values.kafka.securityProtocol) }}
+{{- end }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,469 @@
+package io.fashionclassifier.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fashionclassifier.serde.AvroSerdeConfig;
+import io.fashionclassifier.streaming.ClassifierConfig;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The Helm chart rendered by Helm itself over a matrix of value profiles, parsed strictly, checked for invariants. */
+class HelmChartTest {
+
+  /** Profiles users run: each must render into objects that hold every invariant below. */
+  static Stream<Arguments> profiles() {
+    return Stream.of(
+        Arguments.of("defaults", Map.of()),
+        Arguments.of("Deployment", Map.of("workload", "Deployment")),
+        Arguments.of("persistence off", Map.of("persistence", Map.of("enabled", false))),
+        Arguments.of("SASL_SSL from Secrets", saslSsl()),
+        Arguments.of("KEDA", Map.of("autoscaling", Map.of("keda", Map.of("enabled", true, "maxReplicaCount", 6)))),
+        Arguments.of("ServiceMonitor", Map.of("metrics", Map.of("podAnnotations", true,
+            "serviceMonitor", Map.of("enabled", true, "labels", Map.of("release", "prometheus"))))),
+        Arguments.of("PDB off", Map.of("pdb", Map.of("enabled", false))),
+        Arguments.of("NetworkPolicy", Map.of("networkPolicy", Map.of("enabled", true,
+            "ingressFrom", List.of(Map.of("namespaceSelector",
+                Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring")))),
+            "egressTo", List.of(Map.of("ipBlock", Map.of("cidr", "10.0.0.0/8")))))),
+        Arguments.of("model from a volume", Map.of("model", Map.of(
+            "image", Map.of("repository", ""), "existingClaim", "models", "subPath", "cnn-v3"))));
+  }
+
+  static Map<String, Object> saslSsl() {
+    return Map.of(
+        "kafka", Map.of("securityProtocol", "SASL_SSL",
+            "sasl", Map.of("mechanism", "SCRAM-SHA-512", "jaasConfigSecret", Map.of("name", "kafka-credentials")),
+            "tls", Map.of("truststoreSecret", Map.of("name", "kafka-ca"))),
+        "schemaRegistry", Map.of("url", "https://registry:8081",
+            "userInfoSecret", Map.of("name", "registry-credentials"),
+            "tls", Map.of("truststoreSecret", Map.of("name", "registry-ca"))),
+        "autoscaling", Map.of("keda", Map.of("enabled", true, "maxReplicaCount", 3,
+            "authenticationRef", "kafka-trigger-auth")));
+  }
+
+  @Test
+  void passesStrictLint() {
+    LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
+    assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    assertThat(lint.isFailed()).as("lint: %s", lint.getMessages()).isFalse();
+  }
+
+  @Test
+  void theChartReadmeDocumentsEveryValue() throws IOException {
+    String readme = Files.readString(RenderedChart.CHART.resolve("README.md"));
+    Map<?, ?> values = RenderedChart.YAML.readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
+    List<String> undocumented = new ArrayList<>();
+    for (String path : valuePaths(values, "")) {
+      // documented itself or through the row of an enclosing value (e.g. `resources`)
+      boolean documented = false;
+      for (String prefix = path; !prefix.isEmpty();
+          prefix = prefix.contains(".") ? prefix.substring(0, prefix.lastIndexOf('.')) : "") {
+        documented |= readme.contains("`" + prefix + "`");
+      }
+      if (!documented) {
+        undocumented.add(path);
+      }
+    }
+    assertThat(undocumented).as("values missing from helm/fashion-classifier/README.md").isEmpty();
+  }
+
+  private static List<String> valuePaths(Map<?, ?> values, String prefix) {
+    List<String> paths = new ArrayList<>();
+    values.forEach((key, value) -> {
+      String path = prefix + key;
+      if (value instanceof Map<?, ?> nested && !nested.isEmpty()) {
+        paths.addAll(valuePaths(nested, path + "."));
+      } else {
+        paths.add(path);
+      }
+    });
+    return paths;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void everyRenderedObjectIsAKnownTypeWithOnlyKnownFields(String profile, Map<String, Object> values) {
+    // render() fails on an unknown kind or field; what must be there:
+    RenderedChart chart = RenderedChart.render(values);
+    assertThat(chart.objects()).hasAtLeastOneElementOfType(Service.class);
+    assertThat(chart.workload()).isNotNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void selectorsMatchThePodLabels(String profile, Map<String, Object> values) {
+    RenderedChart chart = RenderedChart.render(values);
+    Map<String, String> podLabels = chart.podTemplate().getMetadata().getLabels();
+    assertThat(podLabels).containsAllEntriesOf(chart.selector());
+    for (Service service : chart.all(Service.class)) {
+      assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
+    }
+    for (PodDisruptionBudget pdb : chart.all(PodDisruptionBudget.class)) {
+      assertThat(podLabels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+    }
+    for (NetworkPolicy policy : chart.all(NetworkPolicy.class)) {
+      assertThat(podLabels).containsAllEntriesOf(policy.getSpec().getPodSelector().getMatchLabels());
+    }
+    for (CustomResources.ServiceMonitor monitor : chart.all(CustomResources.ServiceMonitor.class)) {
+      Service service = chart.one(Service.class).orElseThrow();
+      assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(monitor.spec().selector().matchLabels());
+    }
+    for (CustomResources.ScaledObject scaled : chart.all(CustomResources.ScaledObject.class)) {
+      assertThat(scaled.spec().scaleTargetRef().kind()).isEqualTo(chart.workload().getKind());
+      assertThat(scaled.spec().scaleTargetRef().name()).isEqualTo(chart.workload().getMetadata().getName());
+    }
+    if (chart.workload() instanceof StatefulSet set) {
+      assertThat(set.getSpec().getServiceName())
+          .isEqualTo(chart.one(Service.class).orElseThrow().getMetadata().getName());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void everyProbeAndServicePortNamesAPortOfTheContainer(String profile, Map<String, Object> values) {
+    RenderedChart chart = RenderedChart.render(values);
+    Container classifier = chart.classifier();
+    Set<String> names = new HashSet<>();
+    Set<Integer> numbers = new HashSet<>();
+    for (ContainerPort port : classifier.getPorts()) {
+      names.add(port.getName());
+      numbers.add(port.getContainerPort());
+    }
+    for (Probe probe : new Probe[] {classifier.getLivenessProbe(), classifier.getReadinessProbe()}) {
+      assertThat(probe).isNotNull();
+      assertPortExists(probe.getHttpGet().getPort(), names, numbers);
+    }
+    assertThat(classifier.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(classifier.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
+    Service service = chart.one(Service.class).orElseThrow();
+    Set<String> servicePortNames = new HashSet<>();
+    for (ServicePort port : service.getSpec().getPorts()) {
+      assertPortExists(port.getTargetPort(), names, numbers);
+      servicePortNames.add(port.getName());
+    }
+    for (CustomResources.ServiceMonitor monitor : chart.all(CustomResources.ServiceMonitor.class)) {
+      monitor.spec().endpoints().forEach(e -> assertThat(servicePortNames).contains(e.port()));
+    }
+    for (NetworkPolicy policy : chart.all(NetworkPolicy.class)) {
+      policy.getSpec().getIngress().forEach(rule ->
+          rule.getPorts().forEach(p -> assertPortExists(p.getPort(), names, numbers)));
+    }
+  }
+
+  private static void assertPortExists(IntOrString port, Set<String> names, Set<Integer> numbers) {
+    if (port.getStrVal() != null) {
+      assertThat(names).as("port names of the container").contains(port.getStrVal());
+    } else {
+      assertThat(numbers).as("port numbers of the container").contains(port.getIntVal());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void everyEnvironmentNameIsASettingTheProcessReads(String profile, Map<String, Object> values) {
+    RenderedChart chart = RenderedChart.render(values);
+    Set<String> kafkaKeys = kafkaConfigNames();
+    Set<String> process = processEnvironment();
+    for (EnvVar var : chart.classifier().getEnv()) {
+      String name = var.getName();
+      boolean known = ClassifierConfig.environmentNames().containsKey(name)
+          || process.contains(name)
+          || name.startsWith("SCHEMA_REGISTRY_")
+              && serdeKeys().contains("schema.registry." + dotted(name.substring("SCHEMA_REGISTRY_".length())))
+          || name.startsWith("KAFKA_") && kafkaKeys.contains(dotted(name.substring("KAFKA_".length())));
+      assertThat(known).as("%s is read by neither the classifier's settings (ClassifierConfig), Kafka (KAFKA_x_y ->"
+          + " x.y), nor the JVM/MXNet environment", name).isTrue();
+    }
+  }
+
+  /** The serdes' setting names, as the generic {@code SCHEMA_REGISTRY_X_Y} variables address them. */
+  private static Set<String> serdeKeys() {
+    Set<String> keys = new HashSet<>();
+    for (java.lang.reflect.Field field : AvroSerdeConfig.class.getFields()) {
+      if (java.lang.reflect.Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
+        try {
+          keys.add((String) field.get(null));
+        } catch (IllegalAccessException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** Kafka client and Kafka Streams property names, as the generic {@code KAFKA_X_Y} variables address them. */
+  private static Set<String> kafkaConfigNames() {
+    Set<String> names = new HashSet<>(StreamsConfig.configDef().names());
+    names.addAll(ConsumerConfig.configNames());
+    names.addAll(ProducerConfig.configNames());
+    names.addAll(AdminClientConfig.configNames());
+    return names;
+  }
+
+  /** Read by the JVM, DJL, MXNet and glibc rather than the app's settings: the launcher's own list, and the JVM's. */
+  private static Set<String> processEnvironment() {
+    Set<String> names = new HashSet<>(Set.of("JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR"));
+    try {
+      Class<?> mxnet = Class.forName("io.fashionclassifier.cli.MxnetEnvironment");
+      Method recommended = mxnet.getDeclaredMethod("recommended");
+      recommended.setAccessible(true);
+      names.addAll(((Map<?, ?>) recommended.invoke(null)).keySet().stream().map(Object::toString).toList());
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("the launcher's MXNet environment cannot be read", e);
+    }
+    return names;
+  }
+
+  private static String dotted(String name) {
+    return name.toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void everySecretReferenceComesFromADocumentedValue(String profile, Map<String, Object> values) throws IOException {
+    RenderedChart chart = RenderedChart.render(values);
+    Map<String, String> secretValues = secretNameValues(values, "");
+    String readme = Files.readString(RenderedChart.CHART.resolve("README.md"));
+    List<String> references = new ArrayList<>();
+    for (Container container : containers(chart.podTemplate().getSpec())) {
+      for (EnvVar var : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
+        if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
+          references.add(var.getValueFrom().getSecretKeyRef().getName());
+          SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
+          assertThat(ref.getKey()).isNotBlank();
+        }
+      }
+    }
+    chart.podTemplate().getSpec().getVolumes().stream().filter(v -> v.getSecret() != null)
+        .forEach(v -> references.add(v.getSecret().getSecretName()));
+    for (String name : references) {
+      assertThat(secretValues).as("Secret %s must come from a *Secret.name value", name).containsKey(name);
+      assertThat(readme).as("chart README documents %s", secretValues.get(name))
+          .contains("`" + secretValues.get(name) + "`");
+    }
+    assertThat(references).as("every Secret given is used").containsAll(secretValues.keySet());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> secretNameValues(Map<String, Object> values, String prefix) {
+    Map<String, String> found = new HashMap<>();
+    values.forEach((key, value) -> {
+      String path = prefix + key;
+      if (value instanceof Map<?, ?> nested) {
+        if (key.endsWith("Secret") && nested.get("name") instanceof String name) {
+          found.put(name, path + ".name");
+        }
+        found.putAll(secretNameValues((Map<String, Object>) nested, path + "."));
+      }
+    });
+    return found;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void everyMountHasAVolume(String profile, Map<String, Object> values) {
+    RenderedChart chart = RenderedChart.render(values);
+    Set<String> volumes = new HashSet<>();
+    chart.podTemplate().getSpec().getVolumes().forEach(v -> volumes.add(v.getName()));
+    chart.claimTemplates().forEach(c -> volumes.add(c.getMetadata().getName()));
+    for (Container container : containers(chart.podTemplate().getSpec())) {
+      for (VolumeMount mount : container.getVolumeMounts()) {
+        assertThat(volumes).as("volume of %s in %s", mount.getMountPath(), container.getName())
+            .contains(mount.getName());
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void theStateDirectoryIsTheMountedStateVolume(String profile, Map<String, Object> values) {
+    RenderedChart chart = RenderedChart.render(values);
+    String stateDir = ClassifierConfig.load(null, chart.literalEnv(), Map.of()).get(StreamsConfig.STATE_DIR_CONFIG);
+    // the state directory itself or, so that Kafka Streams creates and owns it, the directory above it
+    VolumeMount mount = chart.classifier().getVolumeMounts().stream().filter(m -> m.getName().equals("state"))
+        .findFirst().orElseThrow(() -> new AssertionError("no state volume mounted"));
+    assertThat(Path.of(stateDir)).satisfiesAnyOf(
+        dir -> assertThat(dir).isEqualTo(Path.of(mount.getMountPath())),
+        dir -> assertThat(dir.getParent()).isEqualTo(Path.of(mount.getMountPath())));
+    assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+    boolean persistent = chart.claimTemplates().stream()
+        .anyMatch(c -> c.getMetadata().getName().equals(mount.getName()));
+    boolean expectPersistent = chart.workload() instanceof StatefulSet
+        && !Boolean.FALSE.equals(nested(values, "persistence", "enabled"));
+    assertThat(persistent).as("state on a persistent volume").isEqualTo(expectPersistent);
+    if (chart.workload() instanceof StatefulSet set) {
+      assertThat(set.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+      assertThat(chart.classifier().getEnv()).anyMatch(v -> v.getName().equals("KAFKA_GROUP_INSTANCE_ID")
+          && v.getValueFrom().getFieldRef().getFieldPath().equals("metadata.name"));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void everyWritablePathIsAMountUnderTheReadOnlyRoot(String profile, Map<String, Object> values) {
+    RenderedChart chart = RenderedChart.render(values);
+    Container classifier = chart.classifier();
+    assertThat(classifier.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    Map<String, String> env = chart.literalEnv();
+    List<String> writable = List.of("/tmp", env.get("DJL_CACHE_DIR"),
+        ClassifierConfig.load(null, env, Map.of()).get(StreamsConfig.STATE_DIR_CONFIG));
+    for (String path : writable) {
+      VolumeMount mount = mountHolding(classifier, path);
+      assertThat(mount.getReadOnly()).as("%s writable", path).isNotEqualTo(Boolean.TRUE);
+    }
+    for (Container init : nullToEmpty(chart.podTemplate().getSpec().getInitContainers())) {
+      assertThat(init.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(init.getVolumeMounts()).allMatch(m -> !Boolean.TRUE.equals(m.getReadOnly()));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  void podsRunHardenedAndOutliveTheAppsShutdownBound(String profile, Map<String, Object> values) {
+    RenderedChart chart = RenderedChart.render(values);
+    PodSpec pod = chart.podTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    for (Container container : containers(pod)) {
+      assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
+    }
+    long shutdownMs = Long.parseLong(ClassifierConfig.load(null, chart.literalEnv(), Map.of())
+        .get("fashion.shutdown.timeout.ms"));
+    assertThat(pod.getTerminationGracePeriodSeconds() * 1000).isGreaterThan(shutdownMs);
+    assertThat(chart.literalEnv().get("JAVA_TOOL_OPTIONS")).matches(".*-XX:MaxRAMPercentage=([1-7][0-9]?)(\\D.*|$)");
+  }
+
+  @Test
+  void optionalObjectsAreOffByDefault() {
+    RenderedChart chart = RenderedChart.render(Map.of());
+    assertThat(chart.all(CustomResources.ServiceMonitor.class)).isEmpty();
+    assertThat(chart.all(CustomResources.ScaledObject.class)).isEmpty();
+    assertThat(chart.all(NetworkPolicy.class)).isEmpty();
+    assertThat(chart.podTemplate().getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(chart.all(PodDisruptionBudget.class)).hasSize(1);
+    assertThat(chart.workload()).isInstanceOf(StatefulSet.class);
+    assertThat(((StatefulSet) chart.workload()).getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void kedaOwnsTheReplicaCountAndScalesOnTheInputTopicsLag() {
+    RenderedChart chart = RenderedChart.render(Map.of("workload", "Deployment",
+        "autoscaling", Map.of("keda", Map.of("enabled", true, "maxReplicaCount", 4))));
+    assertThat(((Deployment) chart.workload()).getSpec().getReplicas()).isNull();
+    CustomResources.ScaledObject scaled = chart.one(CustomResources.ScaledObject.class).orElseThrow();
+    assertThat(scaled.spec().maxReplicaCount()).isEqualTo(4);
+    Map<String, String> trigger = scaled.spec().triggers().get(0).metadata();
+    assertThat(trigger).containsEntry("topic", "inventory-images")
+        .containsEntry("consumerGroup", chart.literalEnv().get("FASHION_APPLICATION_ID"));
+  }
+
+  static Stream<Arguments> invalidValues() {
+    return Stream.of(
+        Arguments.of(Map.of("kafka", Map.of("bootstrapServer", "kafka:9092")), "bootstrapServer"),
+        Arguments.of(Map.of("workload", "DaemonSet"), "workload"),
+        Arguments.of(Map.of("topics", Map.of("partitions", 0)), "partitions"),
+        Arguments.of(Map.of("kafka", Map.of("securityProtocol", "SASL")), "securityProtocol"),
+        Arguments.of(Map.of("classifier", Map.of("extraEnv", Map.of("JAVA_OPTS", "-Xmx1g"))), "JAVA_OPTS"),
+        Arguments.of(Map.of("heapPercentage", 95), "heapPercentage"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("invalidValues")
+  void theValuesSchemaRejectsUnknownAndMalformedValues(Map<String, Object> values, String field) {
+    assertThatThrownBy(() -> RenderedChart.render(values))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(field);
+  }
+
+  static Stream<Arguments> impossibleValues() {
+    return Stream.of(
+        Arguments.of(Map.of("kafka", Map.of("bootstrapServers", "")), "kafka.bootstrapServers is required"),
+        Arguments.of(Map.of("schemaRegistry", Map.of("url", "")), "schemaRegistry.url is required"),
+        Arguments.of(Map.of("model", Map.of("image", Map.of("repository", ""))), "no model"),
+        Arguments.of(Map.of("model", Map.of("existingClaim", "models")), "choose one source for the model"),
+        Arguments.of(Map.of("kafka", Map.of("securityProtocol", "SASL_SSL", "sasl", Map.of("mechanism", "PLAIN"))),
+            "kafka.sasl.jaasConfigSecret.name is required"),
+        Arguments.of(Map.of("kafka", Map.of("securityProtocol", "SASL_SSL",
+            "sasl", Map.of("jaasConfigSecret", Map.of("name", "s")))), "kafka.sasl.mechanism is required"),
+        Arguments.of(Map.of("terminationGracePeriodSeconds", 20), "must exceed classifier.shutdownTimeoutMs"),
+        Arguments.of(Map.of("autoscaling", Map.of("keda", Map.of("enabled", true))),
+            "autoscaling.keda.maxReplicaCount is required"),
+        Arguments.of(Map.of("autoscaling", Map.of("keda", Map.of("enabled", true, "maxReplicaCount", 7))),
+            "exceeds topics.partitions (6)"),
+        Arguments.of(Map.of("kafka", Map.of("securityProtocol", "SSL"),
+            "autoscaling", Map.of("keda", Map.of("enabled", true, "maxReplicaCount", 2))),
+            "autoscaling.keda.authenticationRef is required"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("impossibleValues")
+  void valuesThatCannotWorkFailWithWhatToSet(Map<String, Object> values, String message) {
+    assertThatThrownBy(() -> RenderedChart.render(values)).hasMessageContaining(message);
+  }
+
+  /** The mount a path lies on (the deepest mount at or above it). */
+  private static VolumeMount mountHolding(Container container, String path) {
+    return container.getVolumeMounts().stream()
+        .filter(m -> Path.of(path).startsWith(Path.of(m.getMountPath())))
+        .max(java.util.Comparator.comparingInt(m -> m.getMountPath().length()))
+        .orElseThrow(() -> new AssertionError("nothing is mounted at or above " + path + " in " + container.getName()));
+  }
+
+  private static List<Container> containers(PodSpec pod) {
+    List<Container> all = new ArrayList<>(nullToEmpty(pod.getInitContainers()));
+    all.addAll(pod.getContainers());
+    return all;
+  }
+
+  private static <T> List<T> nullToEmpty(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  private static Object nested(Map<String, Object> values, String... path) {
+    Object node = values;
+    for (String key : path) {
+      if (!(node instanceof Map<?, ?> map)) {
+        return null;
+      }
+      node = map.get(key);
+    }
+    return node;
+  }
+}
