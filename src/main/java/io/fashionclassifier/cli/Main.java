@@ -124,6 +124,10 @@ public final class Main implements Runnable {
             },
             "stop-child-jvm");
     Runtime.getRuntime().addShutdownHook(stopChild);
+    // a requested stop is the child's to carry out and to report in its exit code: SIGTERM is passed on, and
+    // Ctrl-C already reached the child through the terminal's process group
+    TerminationSignals.onStop(() -> {});
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> child.destroy());
     int exit = child.waitFor();
     try {
       Runtime.getRuntime().removeShutdownHook(stopChild);

@@ -66,7 +66,9 @@ final class StreamCommand implements Callable<Integer> {
         app.close();
       }
     };
-    // SIGTERM (Kubernetes, docker stop) and Ctrl-C: commit, close, then let the JVM exit
+    // SIGTERM (Kubernetes, docker stop) and Ctrl-C: commit and close within fashion.shutdown.timeout.ms, then
+    // return, so that a requested stop exits with 0; the hook covers any other way the JVM may end
+    TerminationSignals.onStop(shutdown);
     Thread hook = new Thread(shutdown, "stream-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     boolean failed = app.awaitStop();

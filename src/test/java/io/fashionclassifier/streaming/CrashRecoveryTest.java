@@ -76,6 +76,7 @@ class CrashRecoveryTest {
     // SIGTERM: the shutdown hook commits and closes Kafka Streams
     second.destroy();
     assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
+    assertThat(second.exitValue()).as("a requested stop exits with 0").isZero();
     assertThat(Files.readString(logOf(2))).contains("Kafka Streams PENDING_SHUTDOWN -> NOT_RUNNING");
   }
 
