@@ -91,6 +91,7 @@ final class FaultRun implements AutoCloseable {
   private final List<String> events = new ArrayList<>();
   private final long started = System.nanoTime();
   private ScannerLoad load;
+  private String instanceBootstrap;
 
   FaultRun(Settings settings) {
     this.settings = settings;
@@ -143,6 +144,14 @@ final class FaultRun implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes instances launched from now on connect to {@code bootstrap} (another listener of the same cluster, e.g.
+   * SASL_SSL) while the scanners and the verifier keep the run's own.
+   */
+  void instancesConnectTo(String bootstrap) {
+    this.instanceBootstrap = bootstrap;
+  }
+
   /** Launches {@code count} more instances at once and waits until each is RUNNING. */
   List<ClassifierInstance> startInstances(int count) {
     List<ClassifierInstance> started = new ArrayList<>();
@@ -159,7 +168,7 @@ final class FaultRun implements AutoCloseable {
     String name = "instance-" + number;
     Path stateDir = directory.resolve(name + "-state");
     List<String> arguments = new ArrayList<>(List.of(
-        "--bootstrap-servers", settings.bootstrap(),
+        "--bootstrap-servers", instanceBootstrap == null ? settings.bootstrap() : instanceBootstrap,
         "--application-id", applicationId,
         "--schema-registry-url", settings.registryUrl(),
         "--model", settings.model().toString(),
@@ -215,6 +224,12 @@ final class FaultRun implements AutoCloseable {
           }
           return load.sent() >= target;
         });
+  }
+
+  /** Waits until the scanners have sent their maximum number of records. */
+  void awaitLoadFinished() throws InterruptedException {
+    load.awaitFinished();
+    event("load finished");
   }
 
   int sent() {

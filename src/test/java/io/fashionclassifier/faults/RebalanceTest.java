@@ -11,33 +11,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Several instances of one application id share the input's partitions, and the group changes under load: the
- * micro-batch buffer (a changelogged store) moves with its task, so records waiting in a batch on an instance that
- * leaves are classified by the one that takes the task over, once.
+ * Several instances of one application id share the input's partitions, and the group changes under load (two
+ * instances, then three, then two): the micro-batch buffer (a changelogged store, with a standby copy) moves with
+ * its task, so records waiting in a batch on an instance that leaves are classified by the one that takes the task
+ * over, once. (The exit code of the SIGTERMed instance is {@link ShutdownTest}'s concern.)
  */
 class RebalanceTest {
 
   private static FaultRun.Settings settings(String name) {
     return FaultRun.Settings.of(name, KafkaBroker.shared().bootstrapServers(),
         ApicurioRegistry.shared().confluentUrl(), SmallModel.bundle(), SmallModel.data().test());
-  }
-
-  @Test
-  void threeInstancesShareThePartitionsAndClassifyEachInputOnce() throws Exception {
-    try (FaultRun run = new FaultRun(settings("three"))) {
-      run.startInstances(3);
-      await("3 members with partitions").atMost(Duration.ofSeconds(60))
-          .until(() -> run.membersWithPartitions() == 3);
-      run.startLoad();
-      run.awaitMoreSent(1_000);
-      Verdict verdict = run.stopLoadAndVerify(Duration.ofSeconds(120));
-      System.out.println(run.report(verdict));
-
-      assertThat(verdict.differences()).isEmpty();
-      assertThat(verdict.distinctVerdicts()).isEqualTo(verdict.good());
-      assertThat(verdict.duplicates()).isZero();
-      assertThat(run.membersWithPartitions()).as("all three still share the partitions").isEqualTo(3);
-    }
   }
 
   @Test
@@ -68,7 +51,6 @@ class RebalanceTest {
       assertThat(verdict.differences()).isEmpty();
       assertThat(verdict.distinctVerdicts()).isEqualTo(verdict.good());
       assertThat(verdict.duplicates()).isZero();
-      assertThat(removed.exitValue()).as("a removed instance exits cleanly").isZero();
     }
   }
 }

@@ -122,6 +122,11 @@ final class ScannerLoad implements AutoCloseable {
     return attempted.get();
   }
 
+  /** Waits until the maximum number of records has been sent. */
+  void awaitFinished() throws InterruptedException {
+    thread.join();
+  }
+
   boolean isRunning() {
     return thread.isAlive();
   }
@@ -144,6 +149,7 @@ final class ScannerLoad implements AutoCloseable {
   @Override
   public void close() {
     stopping = true;
-    producer.close();
+    // bounded: with the broker gone (a fault test's doing) the default close would wait for ever
+    producer.close(java.time.Duration.ofSeconds(5));
   }
 }
