@@ -39,7 +39,8 @@ final class ClassifierInstance {
   static ClassifierInstance launch(String name, List<String> arguments, Map<String, String> environment, Path log) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
+        // C1 only: the instances start (and JIT) much faster on a busy 2-core machine; MXNet does the heavy work
+        "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true",
         "-cp", System.getProperty("java.class.path"),
         // by name: nothing outside cli may depend on it
         "io.fashionclassifier.cli.Main", "stream"));

@@ -20,7 +20,7 @@ record TestCertificates(Path keystore, Path truststore, String password) {
     Path certificate = directory.resolve(name + ".crt");
     Path truststore = directory.resolve(name + "-truststore.p12");
     keytool("-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-        "-dname", "CN=127.0.0.1, O=fashion-classifier tests", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
+        "-dname", "CN=127.0.0.1, OU=" + name + ", O=fashion-classifier tests", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
         "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", password, "-keypass", password);
     keytool("-exportcert", "-alias", name, "-keystore", keystore.toString(), "-storepass", password,
         "-file", certificate.toString());
