@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #start()} launches {@code java -jar quarkus-run.jar} with a Java 21+ runtime on two free loopback
- * ports (API and management), in-memory storage and the global compatibility rule BACKWARD (as a Confluent
- * registry's default), and returns once {@code /health/ready} on the management port answers 200. Starting takes
- * about 10-15 s on a busy 2-core machine ({@link #startupTime()}), so tests share one instance per JVM through
+ * ports (API and management), file storage in its directory and the global compatibility rule BACKWARD (as a
+ * Confluent registry's default), and returns once {@code /health/ready} on the management port answers 200. Starting
+ * takes about 10-15 s on a busy 2-core machine ({@link #startupTime()}), so tests share one instance per JVM through
  * {@link #shared()}, which a shutdown hook stops; use subjects of your own (e.g. with a random suffix) since the
  * shared registry keeps what earlier tests registered. Test classes may also use the JUnit 5 extension
  * {@code io.fashionclassifier.local.ApicurioRegistryExtension} (test sources), which injects the shared instance.
@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *       {@code temurin-21*}.</li>
  * </ul>
  *
- * <p>{@link #close()} sends SIGTERM, waits up to 10 s, then kills the process, so neither process nor port is left
+ * <p>Its storage is an H2 database file in its temporary directory, so {@link #stop()} and {@link #restart()} (same
+ * ports, same storage) model a registry outage: clients find the schemas and ids registered before.
+ * {@link #close()} sends SIGTERM, waits up to 10 s, then kills the process, so neither process nor port is left
  * behind, and deletes the registry's temporary directory with its log ({@link #logFile()}). When the registry
  * fails to start, the directory is kept and the exception quotes the end of the log.
  */
