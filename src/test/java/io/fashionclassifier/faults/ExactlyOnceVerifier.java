@@ -7,6 +7,7 @@ import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -84,6 +86,7 @@ final class ExactlyOnceVerifier {
     private final Map<String, Integer> deadLetters = new HashMap<>();
     private final Map<String, AccuracyAggregate> cumulative = new TreeMap<>();
     private final Admin admin;
+    private int checkedPartitions;
 
     Output() {
       items.configure(serdeConfig, false);
@@ -148,7 +151,7 @@ final class ExactlyOnceVerifier {
         }
       }
       Set<String> unexpected = verdicts.keySet().stream().filter(k -> !sent.containsKey(k))
-          .collect(Collectors.toCollection(java.util.TreeSet::new));
+          .collect(Collectors.toCollection(TreeSet::new));
       unexpected.addAll(deadLetters.keySet().stream().filter(k -> !sent.containsKey(k)).toList());
       int classified = verdicts.values().stream().mapToInt(List::size).sum();
       int letters = deadLetters.values().stream().mapToInt(Integer::intValue).sum();
@@ -177,7 +180,7 @@ final class ExactlyOnceVerifier {
         long[] want = figure.getValue();
         long[] have = actual == null ? null
             : new long[] {actual.getSeen(), actual.getLabelled(), actual.getCorrect(), actual.getPredictedLabelled()};
-        if (!java.util.Arrays.equals(want, have)) {
+        if (!Arrays.equals(want, have)) {
           figureDifferences++;
           if (figureDifferences <= 3) {
             differences.add("figure " + figure.getKey() + " is " + counts(have) + ", recomputed " + counts(want));
@@ -202,8 +205,6 @@ final class ExactlyOnceVerifier {
       return new Verdict(sent.size(), good, hostile, classified, verdicts.size(), letters, expectedFigures.size(),
           figureDifferences, checkedPartitions, last ? abortedVerdicts() : -1, List.copyOf(differences));
     }
-
-    private int checkedPartitions;
 
     /** Partition -> {read_committed end, read_uncommitted end} where they differ. */
     private Map<TopicPartition, long[]> openTransactions() {

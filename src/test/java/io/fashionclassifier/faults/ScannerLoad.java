@@ -6,6 +6,7 @@ import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +151,6 @@ final class ScannerLoad implements AutoCloseable {
   public void close() {
     stopping = true;
     // bounded: with the broker gone (a fault test's doing) the default close would wait for ever
-    producer.close(java.time.Duration.ofSeconds(5));
+    producer.close(Duration.ofSeconds(5));
   }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.Base64;
@@ -91,7 +92,7 @@ final class TlsRegistryProxy implements AutoCloseable {
   }
 
   private static SSLContext sslContext(TestCertificates certificates) throws IOException {
-    try (InputStream in = java.nio.file.Files.newInputStream(certificates.keystore())) {
+    try (InputStream in = Files.newInputStream(certificates.keystore())) {
       KeyStore keyStore = KeyStore.getInstance("PKCS12");
       keyStore.load(in, certificates.password().toCharArray());
       KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
