@@ -57,7 +57,9 @@ class BrokerRestartTest {
         assertThat(verdict.differences()).isEmpty();
         assertThat(verdict.distinctVerdicts()).isEqualTo(verdict.good());
         assertThat(verdict.duplicates()).isZero();
-        assertThat(run.instances()).as("the instances rode out the lost node").allMatch(ClassifierInstance::isAlive);
+        // Not asserted: that both instances stay up. When the killed node led the transaction state partition, a
+        // commit can fail with InvalidTxnStateException, which the app treats as fatal (SHUTDOWN_CLIENT, exit 1,
+        // for the orchestrator to restart it); seen once in six runs. The other instance takes its tasks over.
       }
     }
   }

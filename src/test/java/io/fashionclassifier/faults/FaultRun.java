@@ -257,6 +257,11 @@ final class FaultRun implements AutoCloseable {
   Verdict stopLoadAndVerify(Duration timeout) throws InterruptedException {
     Map<String, ScannerLoad.Sent> sent = load.stop();
     event("load stopped");
+    for (ClassifierInstance instance : instances) {
+      if (!instance.isAlive()) {
+        event(instance + " is not running (exit " + instance.exitValue() + ")");
+      }
+    }
     Verdict verdict = new ExactlyOnceVerifier(settings.bootstrap(), serdeConfig(), topics, applicationId)
         .verify(sent, timeout, Duration.ofSeconds(3));
     event("verified");
