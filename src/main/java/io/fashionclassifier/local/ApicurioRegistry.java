@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #start()} launches {@code java -jar quarkus-run.jar} with a Java 21+ runtime on two free loopback
- * ports (API and management), in-memory storage and the global compatibility rule BACKWARD (as a Confluent
- * registry's default), and returns once {@code /health/ready} on the management port answers 200. Starting takes
- * about 10-15 s on a busy 2-core machine ({@link #startupTime()}), so tests share one instance per JVM through
+ * ports (API and management), file storage in its directory and the global compatibility rule BACKWARD (as a
+ * Confluent registry's default), and returns once {@code /health/ready} on the management port answers 200. Starting
+ * takes about 10-15 s on a busy 2-core machine ({@link #startupTime()}), so tests share one instance per JVM through
  * {@link #shared()}, which a shutdown hook stops; use subjects of your own (e.g. with a random suffix) since the
  * shared registry keeps what earlier tests registered. Test classes may also use the JUnit 5 extension
  * {@code io.fashionclassifier.local.ApicurioRegistryExtension} (test sources), which injects the shared instance.
@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *       {@code temurin-21*}.</li>
  * </ul>
  *
- * <p>{@link #close()} sends SIGTERM, waits up to 10 s, then kills the process, so neither process nor port is left
+ * <p>Its storage is an H2 database file in its temporary directory, so {@link #stop()} and {@link #restart()} (same
+ * ports, same storage) model a registry outage: clients find the schemas and ids registered before.
+ * {@link #close()} sends SIGTERM, waits up to 10 s, then kills the process, so neither process nor port is left
  * behind, and deletes the registry's temporary directory with its log ({@link #logFile()}). When the registry
  * fails to start, the directory is kept and the exception quotes the end of the log.
  */
@@ -67,23 +69,28 @@ public final class ApicurioRegistry implements AutoCloseable {
   private static final int START_ATTEMPTS = 3;
   private static ApicurioRegistry shared;
 
-  private final Process process;
+  private final Path java;
+  private final Path jar;
   private final Path directory;
   private final int port;
   private final int managementPort;
-  private final Path logFile;
-  private final Duration startupTime;
   private final Thread shutdownHook;
+  private volatile Process process;
+  private volatile Path logFile;
+  private volatile Duration startupTime;
+  private int launches = 1;
 
-  private ApicurioRegistry(Process process, Path directory, int port, int managementPort, Path logFile,
-      Duration startupTime) {
+  private ApicurioRegistry(Path java, Path jar, Process process, Path directory, int port, int managementPort,
+      Path logFile, Duration startupTime) {
+    this.java = java;
+    this.jar = jar;
     this.process = process;
     this.directory = directory;
     this.port = port;
     this.managementPort = managementPort;
     this.logFile = logFile;
     this.startupTime = startupTime;
-    this.shutdownHook = new Thread(this::stopAndDelete, "stop-apicurio-registry-" + process.pid());
+    this.shutdownHook = new Thread(this::stopAndDelete, "stop-apicurio-registry-" + port);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
@@ -164,6 +171,40 @@ public final class ApicurioRegistry implements AutoCloseable {
     return process.isAlive();
   }
 
+  /**
+   * Stops the registry (SIGTERM, then a kill after a grace period) and keeps its directory: its storage (an H2
+   * database file there) survives for {@link #restart()}, as a registry with a persistent database does.
+   */
+  public void stop() {
+    stopProcess();
+  }
+
+  /**
+   * Starts the stopped registry again on the same ports and storage, so clients configured with its URL reach it
+   * again and find the schemas (and ids) registered before.
+   *
+   * @throws IllegalStateException if it is running or does not become ready
+   */
+  public synchronized void restart() {
+    if (process.isAlive()) {
+      throw new IllegalStateException("Apicurio Registry is running");
+    }
+    launches++;
+    Path next = directory.resolve("registry-restart-" + launches + ".log");
+    long started = System.nanoTime();
+    process = spawn(java, jar, directory, next, port, managementPort);
+    logFile = next;
+    try {
+      awaitReady(process, managementPort, next);
+    } catch (RuntimeException e) {
+      process.destroyForcibly();
+      throw e;
+    }
+    startupTime = Duration.ofNanos(System.nanoTime() - started);
+    log.info("Apicurio Registry restarted at {} in {} ms (pid {})", confluentUrl(), startupTime.toMillis(),
+        process.pid());
+  }
+
   /** Stops the registry (SIGTERM, then a kill after a grace period) and deletes its directory. Idempotent. */
   @Override
   public void close() {
@@ -190,6 +231,7 @@ public final class ApicurioRegistry implements AutoCloseable {
   }
 
   private void stopProcess() {
+    Process process = this.process;
     if (!process.isAlive()) {
       return;
     }
@@ -212,27 +254,8 @@ public final class ApicurioRegistry implements AutoCloseable {
     int[] ports = LoopbackPorts.free(2);
     int port = ports[0];
     int managementPort = ports[1];
-    List<String> command = new ArrayList<>(List.of(java.toString(),
-        // Small and quick to start: the registry holds a few schemas and serves a handful of requests.
-        "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Djava.io.tmpdir=" + directory,
-        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-        "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
-        "-Dquarkus.console.color=false",
-        "-Dapicurio.storage.kind=sql", "-Dapicurio.storage.sql.kind=h2",
-        "-Dapicurio.rules.global.compatibility=BACKWARD",
-        "-jar", jar.toString()));
     long started = System.nanoTime();
-    Process process;
-    try {
-      process = new ProcessBuilder(command)
-          .directory(directory.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(logFile.toFile())
-          .start();
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot launch " + java + ": " + e.getMessage(), e);
-    }
+    Process process = spawn(java, jar, directory, logFile, port, managementPort);
     try {
       awaitReady(process, managementPort, logFile);
     } catch (RuntimeException e) {
@@ -241,10 +264,34 @@ public final class ApicurioRegistry implements AutoCloseable {
     }
     Duration startupTime = Duration.ofNanos(System.nanoTime() - started);
     ApicurioRegistry registry =
-        new ApicurioRegistry(process, directory, port, managementPort, logFile, startupTime);
+        new ApicurioRegistry(java, jar, process, directory, port, managementPort, logFile, startupTime);
     log.info("Apicurio Registry ready at {} in {} ms (pid {}, log {})", registry.confluentUrl(),
         startupTime.toMillis(), process.pid(), logFile);
     return registry;
+  }
+
+  private static Process spawn(Path java, Path jar, Path directory, Path logFile, int port, int managementPort) {
+    List<String> command = new ArrayList<>(List.of(java.toString(),
+        // Small and quick to start: the registry holds a few schemas and serves a handful of requests.
+        "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Djava.io.tmpdir=" + directory,
+        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+        "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + managementPort,
+        "-Dquarkus.console.color=false",
+        "-Dapicurio.storage.kind=sql", "-Dapicurio.storage.sql.kind=h2",
+        // a file, not memory: schemas and their ids survive stop() and restart()
+        "-Dapicurio.datasource.url=jdbc:h2:file:" + directory.resolve("registry-db"),
+        "-Dapicurio.rules.global.compatibility=BACKWARD",
+        "-jar", jar.toString()));
+    try {
+      return new ProcessBuilder(command)
+          .directory(directory.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(logFile.toFile())
+          .start();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot launch " + java + ": " + e.getMessage(), e);
+    }
   }
 
   private static void awaitReady(Process process, int managementPort, Path logFile) {

@@ -1,0 +1,56 @@
+package io.fashionclassifier.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fashionclassifier.local.ApicurioRegistry;
+import io.fashionclassifier.local.KafkaBroker;
+import io.fashionclassifier.streaming.SmallModel;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several instances of one application id share the input's partitions, and the group changes under load (two
+ * instances, then three, then two): the micro-batch buffer (a changelogged store, with a standby copy) moves with
+ * its task, so records waiting in a batch on an instance that leaves are classified by the one that takes the task
+ * over, once. (The exit code of the SIGTERMed instance is {@link ShutdownTest}'s concern.)
+ */
+class RebalanceTest {
+
+  private static FaultRun.Settings settings(String name) {
+    return FaultRun.Settings.of(name, KafkaBroker.shared().bootstrapServers(),
+        ApicurioRegistry.shared().confluentUrl(), SmallModel.bundle(), SmallModel.data().test());
+  }
+
+  @Test
+  void anInstanceAddedAndOneRemovedUnderLoadLoseAndDuplicateNothing() throws Exception {
+    // standby replicas keep a copy of each buffer on another instance, so a moved task restores little
+    FaultRun.Settings settings = settings("rebalance").withProperty("num.standby.replicas", "1");
+    try (FaultRun run = new FaultRun(settings)) {
+      List<ClassifierInstance> first = run.startInstances(2);
+      run.startLoad();
+      run.awaitMoreSent(400);
+      ClassifierInstance added = run.launchInstance();
+      run.awaitRunning(added);
+      await("3 members with partitions").atMost(Duration.ofSeconds(60))
+          .until(() -> run.membersWithPartitions() == 3);
+      run.event("3 members share the partitions");
+      run.awaitMoreSent(400);
+      ClassifierInstance removed = first.get(0);
+      removed.terminate();
+      run.event("SIGTERM " + removed);
+      assertThat(removed.awaitExit(Duration.ofSeconds(60))).as("the removed instance stopped").isTrue();
+      run.event(removed + " exited with " + removed.exitValue());
+      await("2 members with partitions").atMost(Duration.ofSeconds(60))
+          .until(() -> run.membersWithPartitions() == 2);
+      run.awaitMoreSent(400);
+      Verdict verdict = run.stopLoadAndVerify(Duration.ofSeconds(120));
+      System.out.println(run.report(verdict));
+
+      assertThat(verdict.differences()).isEmpty();
+      assertThat(verdict.distinctVerdicts()).isEqualTo(verdict.good());
+      assertThat(verdict.duplicates()).isZero();
+    }
+  }
+}
