@@ -27,6 +27,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -197,6 +200,14 @@ public final class ClassifierApp implements AutoCloseable {
       log.warn("schema registry unavailable ({}); retrying from the last commit in {} ms", rootMessage(exception),
           pause.toMillis());
       outage.pause(pause);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    if ((causedBy(exception, InvalidTxnStateException.class) || causedBy(exception, InvalidProducerEpochException.class)
+        || causedBy(exception, TransactionAbortableException.class))
+        && outage.mayReplaceAfterTransactionError(System.currentTimeMillis())) {
+      // the brokers lost this producer's transaction (a broker died mid-commit): a new thread with a new producer
+      // resumes from the last commit, which is exactly-once safe
+      log.warn("the brokers lost a transaction ({}); retrying from the last commit", rootMessage(exception));
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
     if (causedBy(exception, FlushAbortedException.class)) {

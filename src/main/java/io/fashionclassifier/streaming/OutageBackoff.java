@@ -14,6 +14,10 @@ import java.util.function.LongSupplier;
 final class OutageBackoff {
 
   private static final long FIRST_PAUSE_MS = 250;
+  private static final int TRANSACTION_REPLACEMENTS = 5;
+  private static final long TRANSACTION_WINDOW_MS = 600_000;
+
+  private final java.util.ArrayDeque<Long> transactionReplacements = new java.util.ArrayDeque<>();
 
   private final long maxPauseMs;
   private final LongSupplier progress;
@@ -59,6 +63,22 @@ final class OutageBackoff {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * Whether one more stream thread may be replaced after a transaction the brokers lost (a broker killed mid-
+   * commit): at most {@value #TRANSACTION_REPLACEMENTS} in {@value #TRANSACTION_WINDOW_MS} ms, so an error that
+   * comes back every time still stops the instance instead of looping.
+   */
+  synchronized boolean mayReplaceAfterTransactionError(long nowMs) {
+    while (!transactionReplacements.isEmpty() && nowMs - transactionReplacements.peekFirst() > TRANSACTION_WINDOW_MS) {
+      transactionReplacements.pollFirst();
+    }
+    if (transactionReplacements.size() >= TRANSACTION_REPLACEMENTS) {
+      return false;
+    }
+    transactionReplacements.addLast(nowMs);
+    return true;
   }
 
   void close() {

@@ -267,7 +267,9 @@ final class ExactlyOnceVerifier {
       FashionClass label = item.label();
       boolean labelled = label != null;
       boolean correct = labelled && label == predicted;
-      for (String scope : List.of("OVERALL:all", "SCANNER:" + item.scannerId(), "WAREHOUSE:" + item.warehouseId())) {
+      String version = got.get(0).getModelVersion();
+      for (String scope : List.of("OVERALL:all", "SCANNER:" + item.scannerId(), "WAREHOUSE:" + item.warehouseId(),
+          "MODEL:" + version)) {
         long[] figure = figures.computeIfAbsent(scope, k -> new long[4]);
         figure[0]++;
         figure[1] += labelled ? 1 : 0;

@@ -7,7 +7,6 @@ import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
 import io.fashionclassifier.streaming.SmallModel;
 import java.time.Duration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,9 +16,6 @@ import org.junit.jupiter.api.Test;
  */
 class RegistryRestartTest {
 
-  @Disabled("needs the registry-outage retry in place (coordinator): today the first record that needs the "
-      + "registry during the outage (a hostile one with an unknown schema id) stops the instance: \"schema registry "
-      + "unavailable; stopping rather than dead-lettering good record\", exit 1")
   @Test
   void registryStoppedThirtySecondsUnderLoadDeadLettersNoGoodRecordAndLosesNone() throws Exception {
     try (ApicurioRegistry registry = ApicurioRegistry.start()) {

@@ -6,7 +6,6 @@ import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
 import io.fashionclassifier.streaming.SmallModel;
 import java.time.Duration;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,8 +17,6 @@ class ShutdownTest {
 
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
-  @Disabled("needs fashion.shutdown.timeout.ms (coordinator, issue 14): today ClassifierApp.close waits its fixed "
-      + "30 s with the broker gone, and the JVM exits with 143 after SIGTERM")
   @Test
   void sigtermWithTheBrokerUnreachableStopsWithinTheShutdownTimeoutWithExitCodeZero() throws Exception {
     try (KafkaBroker broker = KafkaBroker.start()) {

@@ -66,4 +66,14 @@ class OutageBackoffTest {
     assertThat(ClassifierApp.uncaught(new StreamsException(new IllegalStateException("bug")), backoff))
         .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
   }
+
+  @Test
+  void aTransactionTheBrokersLostReplacesTheThreadAFewTimesThenStopsTheInstance() {
+    StreamsException lost = new StreamsException(
+        new org.apache.kafka.common.errors.InvalidTxnStateException("the broker died mid-commit"));
+    for (int i = 0; i < 5; i++) {
+      assertThat(ClassifierApp.uncaught(lost, backoff)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+    assertThat(ClassifierApp.uncaught(lost, backoff)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+  }
 }
