@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,15 @@ final class Topics {
     try {
       admin.describeCluster().nodes().get(timeout, TimeUnit.MILLISECONDS);
       existing = admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthenticationException refused) {
+        throw new StreamingException("Kafka at " + config.bootstrapServers() + " refused the connection: "
+            + oneLine(refused) + ": check the security settings (security.protocol, sasl.*, ssl.truststore.*)");
+      }
+      throw new StreamingException("cannot reach Kafka at " + config.bootstrapServers() + " within "
+          + timeout + " ms (" + oneLine(e.getCause()) + "): check bootstrap.servers (FASHION_BOOTSTRAP_SERVERS) "
+          + "and the security settings");
+    } catch (TimeoutException e) {
       throw new StreamingException("cannot reach Kafka at " + config.bootstrapServers() + " within "
           + timeout + " ms: check bootstrap.servers (FASHION_BOOTSTRAP_SERVERS) and the security settings");
     } catch (InterruptedException e) {
@@ -101,5 +110,15 @@ final class Topics {
         TopicConfig.CLEANUP_POLICY_CONFIG,
         TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
         TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
+  }
+
+  /** The deepest cause's message, on one line: an SSL failure's reason is three causes down. */
+  private static String oneLine(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return message.replaceAll("\\s+", " ").trim();
   }
 }
