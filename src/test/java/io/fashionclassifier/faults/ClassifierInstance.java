@@ -38,13 +38,19 @@ final class ClassifierInstance {
    * {@code environment} added to this JVM's environment; returns at once.
    */
   static ClassifierInstance launch(String name, List<String> arguments, Map<String, String> environment, Path log) {
+    return launch(name, List.of("io.fashionclassifier.cli.Main", "stream"), arguments, environment, log);
+  }
+
+  /** The same, with another main class (and its leading arguments) in place of {@code Main stream}. */
+  static ClassifierInstance launch(
+      String name, List<String> main, List<String> arguments, Map<String, String> environment, Path log) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // C1 only: the instances start (and JIT) much faster on a busy 2-core machine; MXNet does the heavy work
         "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"),
-        // by name: nothing outside cli may depend on it
-        "io.fashionclassifier.cli.Main", "stream"));
+        "-cp", System.getProperty("java.class.path")));
+    // by name: nothing outside cli may depend on it
+    command.addAll(main);
     command.addAll(arguments);
     ClassifierInstance instance = new ClassifierInstance(name, List.copyOf(command), Map.copyOf(environment), log);
     instance.start();

@@ -165,6 +165,14 @@ final class FaultRun implements AutoCloseable {
 
   /** Launches one more instance (own state directory, same application id) without waiting. */
   ClassifierInstance launchInstance() {
+    return launchInstance(List.of("io.fashionclassifier.cli.Main", "stream"), Map.of());
+  }
+
+  /**
+   * Launches one more instance running {@code main} (a main class and its leading arguments) with the harness's
+   * options, and {@code environment} over the run's.
+   */
+  ClassifierInstance launchInstance(List<String> main, Map<String, String> environment) {
     int number = instances.size() + 1;
     String name = "instance-" + number;
     Path stateDir = directory.resolve(name + "-state");
@@ -189,7 +197,9 @@ final class FaultRun implements AutoCloseable {
       arguments.add("-D");
       arguments.add(key + "=" + value);
     });
-    ClassifierInstance instance = ClassifierInstance.launch(name, arguments, settings.environment(),
+    Map<String, String> env = new java.util.HashMap<>(settings.environment());
+    env.putAll(environment);
+    ClassifierInstance instance = ClassifierInstance.launch(name, main, arguments, env,
         directory.resolve(name + ".log"));
     instances.add(instance);
     event("started " + name);

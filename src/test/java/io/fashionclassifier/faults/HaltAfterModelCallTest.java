@@ -1,0 +1,55 @@
+package io.fashionclassifier.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fashionclassifier.local.ApicurioRegistry;
+import io.fashionclassifier.local.KafkaBroker;
+import io.fashionclassifier.streaming.SmallModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A crash at the one instant a kill from outside cannot aim at: after the model classified a batch and before its
+ * verdicts were forwarded. The batch is in the committed buffer or its inputs are after the last commit, so the
+ * restarted instance classifies it again, and exactly once.
+ */
+class HaltAfterModelCallTest {
+
+  @Test
+  void aCrashBetweenTheModelCallAndTheSendOfItsBatchLosesAndDuplicatesNothing() throws Exception {
+    KafkaBroker broker = KafkaBroker.shared();
+    FaultRun.Settings settings = FaultRun.Settings.of("halt-after-model", broker.bootstrapServers(),
+            ApicurioRegistry.shared().confluentUrl(), SmallModel.bundle(), SmallModel.data().test())
+        .withProperty("commit.interval.ms", "2000");
+    try (FaultRun run = new FaultRun(settings)) {
+      run.startInstances(1);
+      Path marker = Files.createTempFile("halted-", ".marker");
+      Files.delete(marker);
+      ClassifierInstance halting = run.launchInstance(
+          List.of(HaltAfterModelCall.class.getName()),
+          Map.of(HaltAfterModelCall.CALLS, "25", HaltAfterModelCall.MARKER, marker.toString()));
+      run.awaitRunning(halting);
+      run.startLoad();
+
+      assertThat(halting.awaitExit(Duration.ofMinutes(2))).as("halted after its 25th model call").isTrue();
+      assertThat(halting.exitValue()).isEqualTo(HaltAfterModelCall.HALTED);
+      assertThat(marker).exists();
+      run.event(halting + " halted between a model call and the send of its batch");
+      run.restart(halting);
+      run.awaitRunning(halting);
+      run.awaitMoreSent(300);
+      Verdict verdict = run.stopLoadAndVerify(Duration.ofSeconds(120));
+      System.out.println(run.report(verdict));
+
+      assertThat(verdict.differences()).isEmpty();
+      assertThat(verdict.lost()).isZero();
+      assertThat(verdict.duplicates()).isZero();
+      assertThat(verdict.deadLetters()).isEqualTo(verdict.hostile());
+      Files.deleteIfExists(marker);
+    }
+  }
+}
