@@ -77,9 +77,12 @@ public final class Bench {
       out.printf(Locale.ROOT, "model %s (%s), flip TTA %s; %d cores, load average %.1f%n", bundle.version(),
           bundle.manifest().architecture(), settings.flipTta(), Runtime.getRuntime().availableProcessors(), loadStart);
 
-      step("model alone, batch sizes " + plan.inferenceBatchSizes());
-      List<InferenceSweep.Point> inference = InferenceSweep.run(classifiers, pixels, plan.inferenceBatchSizes(),
-          plan.inferencePerRepeat(), plan.inferenceRepeats());
+      List<InferenceSweep.Point> inference = List.of();
+      if (!plan.inferenceBatchSizes().isEmpty()) {
+        step("model alone, batch sizes " + plan.inferenceBatchSizes());
+        inference = InferenceSweep.run(classifiers, pixels, plan.inferenceBatchSizes(), plan.inferencePerRepeat(),
+            plan.inferenceRepeats());
+      }
       for (InferenceSweep.Point point : inference) {
         out.printf(Locale.ROOT, "    batch %3d: %,8.0f images/s%n", point.batchSize(), point.imagesPerSecond());
       }
@@ -88,10 +91,13 @@ public final class Bench {
           UUID.randomUUID().toString().substring(0, 8), settings.modelDir(), settings.flipTta(), classifiers, scans,
           settings.classifierSettings(), plan.partitions(), stopped);
 
-      step(String.format(Locale.ROOT, "Kafka Streams pass-through, %,d records", plan.passThroughRecords()));
-      PassThrough.Result passThrough = PassThrough.run(bench, plan.passThroughRecords(), plan.endToEndLimit());
-      out.printf(Locale.ROOT, "    %,.0f records/s%s%n", passThrough.recordsPerSecond(),
-          passThrough.complete() ? "" : " (INCOMPLETE)");
+      PassThrough.Result passThrough = null;
+      if (plan.passThroughRecords() > 0) {
+        step(String.format(Locale.ROOT, "Kafka Streams pass-through, %,d records", plan.passThroughRecords()));
+        passThrough = PassThrough.run(bench, plan.passThroughRecords(), plan.endToEndLimit());
+        out.printf(Locale.ROOT, "    %,.0f records/s%s%n", passThrough.recordsPerSecond(),
+            passThrough.complete() ? "" : " (INCOMPLETE)");
+      }
 
       step(String.format(Locale.ROOT, "end to end at saturation, %,d records per run", plan.endToEndRecords()));
       List<PipelineRun.Result> endToEnd = new ArrayList<>();
@@ -134,12 +140,15 @@ public final class Bench {
         }
       }
 
-      step(String.format(Locale.ROOT, "memory soak, %,d images in batches of %d", plan.soakRecords(),
-          defaultBatchSize));
-      MemorySoak.Result soak = MemorySoak.run(classifiers, pixels, defaultBatchSize, plan.soakRecords());
-      out.printf(Locale.ROOT, "    RSS %+.1f%%, NDArrays %+d from %,d to %,d images (%.0f s)%n",
-          100 * soak.rssGrowth(), soak.ndArrayGrowth(), (long) (soak.records() * MemorySoak.FROM), soak.records(),
-          soak.seconds());
+      MemorySoak.Result soak = null;
+      if (plan.soakRecords() > 0) {
+        step(String.format(Locale.ROOT, "memory soak, %,d images in batches of %d", plan.soakRecords(),
+            defaultBatchSize));
+        soak = MemorySoak.run(classifiers, pixels, defaultBatchSize, plan.soakRecords());
+        out.printf(Locale.ROOT, "    RSS %+.1f%%, NDArrays %+d from %,d to %,d images (%.0f s)%n",
+            100 * soak.rssGrowth(), soak.ndArrayGrowth(), (long) (soak.records() * MemorySoak.FROM),
+            soak.records(), soak.seconds());
+      }
 
       BenchResult measured = new BenchResult(bundle.version(), bundle.manifest().architecture(),
           settings.flipTta(), settings.smoke(), Runtime.getRuntime().availableProcessors(), loadStart, loadAverage(),

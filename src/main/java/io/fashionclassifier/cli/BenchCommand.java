@@ -9,6 +9,7 @@ import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelBundleException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,14 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--records", paramLabel = "N",
       description = "Records per end-to-end saturation run (default 10,000; 100 with --smoke).")
   Long records;
+
+  @Option(names = "--batch-sizes", paramLabel = "N,N,...", split = ",",
+      description = "Batch sizes of the end-to-end runs (default 1,8,32,64,128; 1,64 with --smoke).")
+  List<Integer> batchSizes;
+
+  @Option(names = "--skip", paramLabel = "STEP,...", split = ",",
+      description = "Steps to leave out, e.g. to compare two builds end to end only: inference, pass-through, soak.")
+  List<String> skip = new ArrayList<>();
 
   @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
       description = "A classifier or Kafka Streams setting for every run, e.g. -D commit.interval.ms=50 (repeatable).")
@@ -86,6 +95,17 @@ final class BenchCommand implements Callable<Integer> {
       }
       if (records != null) {
         plan = plan.withEndToEndRecords(records);
+      }
+      if (batchSizes != null) {
+        plan = plan.withEndToEndBatchSizes(batchSizes);
+      }
+      for (String step : skip) {
+        plan = plan.without(switch (step) {
+          case "inference" -> BenchPlan.Step.INFERENCE;
+          case "pass-through" -> BenchPlan.Step.PASS_THROUGH;
+          case "soak" -> BenchPlan.Step.SOAK;
+          default -> throw new UserError("--skip takes inference, pass-through or soak, not '" + step + "'");
+        });
       }
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
