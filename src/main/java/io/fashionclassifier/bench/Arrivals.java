@@ -22,14 +22,22 @@ final class Arrivals {
     return count;
   }
 
-  /** Records per second from the end of the ramp to the last arrival; 0 with fewer than 3 arrivals. */
-  synchronized double steadyRate() {
-    if (count < 3) {
+  /**
+   * Records per second from the end of the ramp to the last arrival. When the outputs arrived in too few steps
+   * for that (a short run whose records all became visible in one or two transactions), records per second from
+   * {@code startNanos}, when the work began, to the last arrival; 0 without arrivals.
+   */
+  synchronized double steadyRate(long startNanos) {
+    if (count == 0) {
       return 0;
     }
-    int from = Math.min((int) (count * RAMP), count - 2);
+    int from = Math.min((int) (count * RAMP), count - 1);
     double seconds = (nanos[count - 1] - nanos[from]) / 1e9;
-    return seconds <= 0 ? 0 : (count - 1 - from) / seconds;
+    if (count - 1 - from >= 2 && seconds > 0.05) {
+      return (count - 1 - from) / seconds;
+    }
+    double sinceStart = (nanos[count - 1] - startNanos) / 1e9;
+    return sinceStart <= 0 ? 0 : count / sinceStart;
   }
 
   /** Seconds from the first to the last arrival. */

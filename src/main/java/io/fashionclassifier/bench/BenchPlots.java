@@ -76,7 +76,6 @@ final class BenchPlots {
         .title(String.format(Locale.ROOT, "Latency, capture to visible for read_committed (maximum %,.0f items/s)",
             result.maxItemsPerSecond()))
         .xAxisTitle("latency (ms)").yAxisTitle("percentile").build();
-    chart.getStyler().setXAxisLogarithmic(true);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
     chart.getStyler().setDecimalPattern("#,###.#");
     for (PipelineRun.Result run : result.latency()) {

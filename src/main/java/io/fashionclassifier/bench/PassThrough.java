@@ -58,6 +58,7 @@ final class PassThrough {
     Arrivals arrivals = new Arrivals();
     try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
         KafkaConsumer<byte[], byte[]> consumer = committedReader(bench, output)) {
+      long started = System.nanoTime();
       streams.start();
       long deadline = System.nanoTime() + limit.toNanos();
       while (arrivals.count() < sent && System.nanoTime() < deadline && !bench.stopped().getAsBoolean()) {
@@ -68,10 +69,10 @@ final class PassThrough {
         }
       }
       streams.close(Duration.ofSeconds(20));
+      return new Result(sent, arrivals.count(), arrivals.steadyRate(started), arrivals.count() >= sent);
     } finally {
       Workbench.deleteRecursively(stateDir);
     }
-    return new Result(sent, arrivals.count(), arrivals.steadyRate(), arrivals.count() >= sent);
   }
 
   private static KafkaConsumer<byte[], byte[]> committedReader(Workbench bench, String topic) {

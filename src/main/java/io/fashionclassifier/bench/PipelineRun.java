@@ -91,6 +91,7 @@ final class PipelineRun {
       AtomicLong deadLetters = new AtomicLong();
       try (ClassifierApp app = ClassifierApp.start(config, bench.classifiers())) {
         awaitRunning(app, bench);
+        long running = System.nanoTime();
         long countFrom = Instant.now().plus(warmUp).toEpochMilli();
         try (Reader reader = new Reader(config, (item, seenAt, seenNanos) -> {
           arrivals.add(seenNanos);
@@ -113,7 +114,7 @@ final class PipelineRun {
         }
         DemoSummary.Inference inference = DemoSummary.Inference.of(app.registry());
         return new Result(name, Map.copyOf(settings), rate, sent, arrivals.count(), deadLetters.get(),
-            arrivals.count() + deadLetters.get() >= sent, arrivals.steadyRate(), arrivals.seconds(),
+            arrivals.count() + deadLetters.get() >= sent, arrivals.steadyRate(running), arrivals.seconds(),
             stats.items(), stats.latencyPercentile(50), stats.latencyPercentile(90), stats.latencyPercentile(99),
             cdf(stats.latencyHistogram()), inference.batches(), inference.meanBatchSize(), inference.seconds(),
             inference.imagesPerSecond());
