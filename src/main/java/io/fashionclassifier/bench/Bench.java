@@ -95,8 +95,10 @@ public final class Bench {
       if (plan.passThroughRecords() > 0) {
         step(String.format(Locale.ROOT, "Kafka Streams pass-through, %,d records", plan.passThroughRecords()));
         passThrough = PassThrough.run(bench, plan.passThroughRecords(), plan.endToEndLimit());
-        out.printf(Locale.ROOT, "    %,.0f records/s%s%n", passThrough.recordsPerSecond(),
-            passThrough.complete() ? "" : " (INCOMPLETE)");
+        out.printf(Locale.ROOT, "    %,.0f records/s%s (CPU s over %.1f s: stream thread %.1f, other Java %.1f, "
+                + "broker %.1f)%n", passThrough.recordsPerSecond(), passThrough.complete() ? "" : " (INCOMPLETE)",
+            passThrough.cpu().wallSeconds(), passThrough.cpu().streamThreads(), passThrough.cpu().otherJavaThreads(),
+            passThrough.cpu().childProcesses());
       }
 
       step(String.format(Locale.ROOT, "end to end at saturation, %,d records per run", plan.endToEndRecords()));
@@ -109,9 +111,12 @@ public final class Bench {
           PipelineRun.Result result = PipelineRun.saturated(bench, endToEndName(batchSize, exactlyOnce), run,
               plan.endToEndRecords(), plan.endToEndLimit());
           endToEnd.add(result);
-          out.printf(Locale.ROOT, "    batch %3d %-13s %,7.0f items/s  (mean batch %.1f, %,.0f images/s in the model%s)%n",
+          CpuTime.Split cpu = result.cpu();
+          out.printf(Locale.ROOT, "    batch %3d %-13s %,7.0f items/s  (mean batch %.1f, %,.0f images/s in the model, "
+                  + "%.1f of %.1f s in it; CPU s: stream thread %.1f, other Java %.1f, native %.1f, broker %.1f%s)%n",
               batchSize, exactlyOnce ? "exactly-once" : "at-least-once", result.itemsPerSecond(),
-              result.meanBatchSize(), result.modelImagesPerSecond(),
+              result.meanBatchSize(), result.modelImagesPerSecond(), result.modelSeconds(), cpu.wallSeconds(),
+              cpu.streamThreads(), cpu.otherJavaThreads(), cpu.nativeThreads(), cpu.childProcesses(),
               result.complete() ? "" : String.format(Locale.ROOT, "; %,d of %,d in the time limit",
                   result.classified() + result.deadLetters(), result.sent()));
           if (stopped.getAsBoolean()) {

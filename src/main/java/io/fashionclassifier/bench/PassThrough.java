@@ -25,7 +25,7 @@ import org.apache.kafka.streams.kstream.Produced;
  */
 final class PassThrough {
 
-  record Result(long records, long copied, double recordsPerSecond, boolean complete) {}
+  record Result(long records, long copied, double recordsPerSecond, boolean complete, CpuTime.Split cpu) {}
 
   private PassThrough() {}
 
@@ -59,6 +59,7 @@ final class PassThrough {
     try (KafkaStreams streams = new KafkaStreams(builder.build(), props);
         KafkaConsumer<byte[], byte[]> consumer = committedReader(bench, output)) {
       long started = System.nanoTime();
+      CpuTime cpuAtStart = CpuTime.now();
       streams.start();
       long deadline = System.nanoTime() + limit.toNanos();
       while (arrivals.count() < sent && System.nanoTime() < deadline && !bench.stopped().getAsBoolean()) {
@@ -68,8 +69,9 @@ final class PassThrough {
           arrivals.add(now);
         }
       }
+      CpuTime.Split cpu = CpuTime.now().since(cpuAtStart);
       streams.close(Duration.ofSeconds(20));
-      return new Result(sent, arrivals.count(), arrivals.steadyRate(started), arrivals.count() >= sent);
+      return new Result(sent, arrivals.count(), arrivals.steadyRate(started), arrivals.count() >= sent, cpu);
     } finally {
       Workbench.deleteRecursively(stateDir);
     }

@@ -41,12 +41,13 @@ final class PipelineRun {
    * @param latencyItems items whose latency was counted (those captured after the warm-up)
    * @param latencyCdf [latency ms, percentile] pairs
    * @param modelImagesPerSecond images per second inside the model calls, from the classifier's own metrics
+   * @param cpu where the CPU went from RUNNING to the last output
    */
   record Result(String name, Map<String, String> settings, double ratePerSecond, long sent, long classified,
       long deadLetters, boolean complete, double itemsPerSecond, double seconds,
       long latencyItems, long latencyP50Millis, long latencyP90Millis, long latencyP99Millis,
       List<double[]> latencyCdf, long batches, double meanBatchSize, double modelSeconds,
-      double modelImagesPerSecond) {}
+      double modelImagesPerSecond, CpuTime.Split cpu) {}
 
   private PipelineRun() {}
 
@@ -92,6 +93,8 @@ final class PipelineRun {
       try (ClassifierApp app = ClassifierApp.start(config, bench.classifiers())) {
         awaitRunning(app, bench);
         long running = System.nanoTime();
+        CpuTime cpuAtStart = CpuTime.now();
+        CpuTime cpuAtEnd;
         long countFrom = Instant.now().plus(warmUp).toEpochMilli();
         try (Reader reader = new Reader(config, (item, seenAt, seenNanos) -> {
           arrivals.add(seenNanos);
@@ -107,6 +110,7 @@ final class PipelineRun {
               && arrivals.count() + deadLetters.get() < sent && System.nanoTime() < deadline) {
             Thread.sleep(20);
           }
+          cpuAtEnd = CpuTime.now();
           if (reader.failure() != null) {
             throw new IllegalStateException("reading the outputs of " + name + " failed: "
                 + reader.failure().getMessage(), reader.failure());
@@ -117,7 +121,7 @@ final class PipelineRun {
             arrivals.count() + deadLetters.get() >= sent, arrivals.steadyRate(running), arrivals.seconds(),
             stats.items(), stats.latencyPercentile(50), stats.latencyPercentile(90), stats.latencyPercentile(99),
             cdf(stats.latencyHistogram()), inference.batches(), inference.meanBatchSize(), inference.seconds(),
-            inference.imagesPerSecond());
+            inference.imagesPerSecond(), cpuAtEnd.since(cpuAtStart));
       }
     } finally {
       Workbench.deleteRecursively(stateDir);
