@@ -150,9 +150,9 @@ public final class Bench {
         step(String.format(Locale.ROOT, "memory soak, %,d images in batches of %d", plan.soakRecords(),
             defaultBatchSize));
         soak = MemorySoak.run(classifiers, pixels, defaultBatchSize, plan.soakRecords());
-        out.printf(Locale.ROOT, "    RSS %+.1f%%, NDArrays %+d from %,d to %,d images (%.0f s)%n",
-            100 * soak.rssGrowth(), soak.ndArrayGrowth(), (long) (soak.records() * MemorySoak.FROM),
-            soak.records(), soak.seconds());
+        out.printf(Locale.ROOT, "    RSS %+.1f%% (JVM heap committed %+,.0f MB), NDArrays %+d from %,d to %,d images "
+                + "(%.0f s)%n", 100 * soak.rssGrowth(), soak.heapGrowthBytes() / 1e6, soak.ndArrayGrowth(),
+            (long) (soak.records() * MemorySoak.FROM), soak.records(), soak.seconds());
       }
 
       BenchResult measured = new BenchResult(bundle.version(), bundle.manifest().architecture(),

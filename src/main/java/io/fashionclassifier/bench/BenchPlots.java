@@ -90,23 +90,27 @@ final class BenchPlots {
   }
 
   private static Path memory(MemorySoak.Result soak, Path file) throws IOException {
-    XYChart rss = new XYChartBuilder().width(560).height(400).title("Resident set size")
+    XYChart rss = new XYChartBuilder().width(560).height(400).title("Memory of the process")
         .xAxisTitle("images classified").yAxisTitle("MB").build();
     XYChart arrays = new XYChartBuilder().width(560).height(400).title("Live NDArrays")
         .xAxisTitle("images classified").yAxisTitle("count").build();
     List<Double> x = new ArrayList<>();
     List<Double> megabytes = new ArrayList<>();
+    List<Double> heap = new ArrayList<>();
     List<Double> counts = new ArrayList<>();
     for (MemorySoak.Sample sample : soak.samples()) {
       x.add((double) sample.records());
       megabytes.add(sample.rssBytes() / 1e6);
+      heap.add(sample.heapCommittedBytes() / 1e6);
       counts.add((double) sample.ndArrays());
     }
     for (XYChart chart : List.of(rss, arrays)) {
-      chart.getStyler().setLegendVisible(false);
       chart.getStyler().setDecimalPattern("#,###");
     }
-    addSeries(rss, "rss", x, megabytes);
+    rss.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+    arrays.getStyler().setLegendVisible(false);
+    addSeries(rss, "resident set size", x, megabytes);
+    addSeries(rss, "of which at most: JVM heap committed", x, heap);
     addSeries(arrays, "ndarrays", x, counts);
     BitmapEncoder.saveBitmap(List.of(rss, arrays), 1, 2, withoutExtension(file), BitmapEncoder.BitmapFormat.PNG);
     return file;

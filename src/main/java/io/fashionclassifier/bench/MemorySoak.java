@@ -3,6 +3,7 @@ package io.fashionclassifier.bench;
 import ai.djl.ndarray.NDManager;
 import io.fashionclassifier.model.BatchClassifier;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,16 +22,19 @@ final class MemorySoak {
 
   /**
    * @param rssBytes resident set size of this process, or -1 where /proc is not available
+   * @param heapCommittedBytes the JVM heap's committed size: RSS that grows with it is the Java heap expanding,
+   *     not native memory
    * @param ndArrays NDArrays alive in the whole engine (the model's parameters included)
    */
-  record Sample(long records, double seconds, long rssBytes, int ndArrays) {}
+  record Sample(long records, double seconds, long rssBytes, long heapCommittedBytes, int ndArrays) {}
 
   /**
    * @param rssGrowth relative RSS growth between {@link #FROM} of the records and the end
+   * @param heapGrowthBytes growth of the committed JVM heap over the same span, part of the RSS growth
    * @param ndArrayGrowth NDArrays alive at the end minus those alive at {@link #FROM}
    */
   record Result(int batchSize, long records, double seconds, List<Sample> samples, double rssGrowth,
-      long ndArrayGrowth) {}
+      long heapGrowthBytes, long ndArrayGrowth) {}
 
   private MemorySoak() {}
 
@@ -62,11 +66,13 @@ final class MemorySoak {
     double rssGrowth = atFrom == null || atFrom.rssBytes() <= 0
         ? Double.NaN : (double) (last.rssBytes() - atFrom.rssBytes()) / atFrom.rssBytes();
     return new Result(batchSize, records, (System.nanoTime() - start) / 1e9, samples, rssGrowth,
+        atFrom == null ? 0 : last.heapCommittedBytes() - atFrom.heapCommittedBytes(),
         atFrom == null ? 0 : last.ndArrays() - atFrom.ndArrays());
   }
 
   private static Sample sample(long records, long start) {
-    return new Sample(records, (System.nanoTime() - start) / 1e9, residentBytes(), liveNdArrays());
+    return new Sample(records, (System.nanoTime() - start) / 1e9, residentBytes(),
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted(), liveNdArrays());
   }
 
   /** NDArrays alive under the engine's system manager, which every other manager descends from. */
