@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       StackCommand.class,
       ScanCommand.class,
       WatchCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -7,12 +7,8 @@ import io.fashionclassifier.training.BundleTrainer;
 import io.fashionclassifier.training.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /** {@code train}: trains a network on Fashion-MNIST and writes a model bundle with its report. */
@@ -48,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
   int limit;
 
   @Option(names = "--time-budget", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "Wall-clock limit for training plus final evaluation, e.g. 9m25s, 300s, 2m (default: 9m25s).")
+      description = "Wall-clock limit for training plus final evaluation, e.g. 9m25s, 300 (seconds), 2m (default: 9m25s).")
   Duration timeBudget;
 
   @Option(names = "--schedule", defaultValue = "wall-clock", paramLabel = "BASIS",
@@ -127,36 +123,6 @@ final class TrainCommand implements Callable<Integer> {
       return TrainingConfig.Schedule.fromId(schedule);
     } catch (IllegalArgumentException e) {
       throw new UserError("--schedule: " + e.getMessage());
-    }
-  }
-
-  /** Parses durations such as {@code 9m25s}, {@code 300s}, {@code 2m}, {@code 1h} or plain seconds. */
-  static final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|h|m|s)");
-
-    @Override
-    public Duration convert(String value) {
-      String text = value.trim().toLowerCase(Locale.ROOT);
-      if (text.matches("\\d+")) {
-        return Duration.ofSeconds(Long.parseLong(text));
-      }
-      Matcher matcher = PART.matcher(text);
-      Duration total = Duration.ZERO;
-      int end = 0;
-      while (matcher.find() && matcher.start() == end) {
-        long amount = Long.parseLong(matcher.group(1));
-        total = total.plus(switch (matcher.group(2)) {
-          case "h" -> Duration.ofHours(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "s" -> Duration.ofSeconds(amount);
-          default -> Duration.ofMillis(amount);
-        });
-        end = matcher.end();
-      }
-      if (end == 0 || end != text.length()) {
-        throw new IllegalArgumentException("'" + value + "' is not a duration such as 9m25s, 300s or 2m");
-      }
-      return total;
     }
   }
 }

@@ -100,6 +100,11 @@ public final class DemoStats {
     return items == 0 ? 0 : latencyMillis.getValueAtPercentile(percentile);
   }
 
+  /** A copy of the latency distribution (milliseconds, capture to visibility). */
+  public synchronized Histogram latencyHistogram() {
+    return latencyMillis.copy();
+  }
+
   /** Items per second between the first and the last item seen. */
   public synchronized double itemsPerSecond() {
     double seconds = (lastSeenNanos - firstSeenNanos) / 1e9;

@@ -36,14 +36,14 @@ public record DemoSummary(
    * @param seconds total time spent in the model
    */
   public record Inference(long batches, double meanBatchSize, double seconds) {
-    static Inference of(MeterRegistry registry) {
+    public static Inference of(MeterRegistry registry) {
       DistributionSummary sizes = registry.find("fashion.batch.size").summary();
       Timer time = registry.find("fashion.inference.time").timer();
       return new Inference(sizes == null ? 0 : sizes.count(), sizes == null ? 0 : sizes.mean(),
           time == null ? 0 : time.totalTime(TimeUnit.NANOSECONDS) / 1e9);
     }
 
-    double imagesPerSecond() {
+    public double imagesPerSecond() {
       return seconds <= 0 ? 0 : batches * meanBatchSize / seconds;
     }
   }

@@ -131,15 +131,6 @@ class TrainEvaluatePredictCommandsTest {
         + System.lineSeparator());
   }
 
-  @Test
-  void timeBudgetAcceptsMinutesAndSeconds() {
-    TrainCommand.DurationConverter converter = new TrainCommand.DurationConverter();
-
-    assertThat(converter.convert("9m25s")).hasSeconds(565);
-    assertThat(converter.convert("300")).hasSeconds(300);
-    assertThat(converter.convert("2m")).hasSeconds(120);
-  }
-
   /** The first test image of {@code label} that the model gets right with at least 90% confidence. */
   private static int confidentlyRightImage(int label) {
     try (ModelBundle bundle = ModelBundle.load(model);

@@ -1,0 +1,140 @@
+package io.fashionclassifier.cli;
+
+import io.fashionclassifier.bench.Bench;
+import io.fashionclassifier.bench.BenchPlan;
+import io.fashionclassifier.dataset.DatasetException;
+import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.local.LocalStack;
+import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.model.ModelBundleException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Measures the model alone, Kafka Streams alone and the whole classifier, and checks the performance targets. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure throughput (model alone, Kafka Streams pass-through, end to end by batch size with "
+        + "exactly-once on and off), latency at 25/50/75%% of the maximum, and memory over a soak, in one run on a "
+        + "local broker; write bench-result.json and plots, and print the target ratios with PASS/FAIL.")
+final class BenchCommand implements Callable<Integer> {
+
+  @Option(names = "--model", paramLabel = "DIR", defaultValue = "models/demo",
+      description = "Model bundle to measure (default ${DEFAULT-VALUE}, the one `demo` trains).")
+  Path modelDir;
+
+  @Option(names = "--flip-tta", defaultValue = "bundle", paramLabel = "bundle|true|false",
+      description = "Flip test-time augmentation as the bundle was evaluated, or forced (default ${DEFAULT-VALUE}).")
+  String flipTta;
+
+  @Option(names = "--smoke",
+      description = "Run every step on a few records, in seconds, to check the tool works; the figures mean nothing.")
+  boolean smoke;
+
+  @Option(names = "--long-soak",
+      description = "Soak the model with 1,000,000 images (the issue's RSS target compares 200,000 with 1,000,000).")
+  boolean longSoak;
+
+  @Option(names = "--records", paramLabel = "N",
+      description = "Records per end-to-end saturation run (default 10,000; 100 with --smoke).")
+  Long records;
+
+  @Option(names = "--batch-sizes", paramLabel = "N,N,...", split = ",",
+      description = "Batch sizes of the end-to-end runs (default 1,8,32,64,128; 1,64 with --smoke).")
+  List<Integer> batchSizes;
+
+  @Option(names = "--skip", paramLabel = "STEP,...", split = ",",
+      description = "Steps to leave out, e.g. to compare two builds end to end only: inference, pass-through, soak.")
+  List<String> skip = new ArrayList<>();
+
+  @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+      description = "A classifier or Kafka Streams setting for every run, e.g. -D commit.interval.ms=50 (repeatable).")
+  Map<String, String> set = new LinkedHashMap<>();
+
+  @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+      description = "Measure on this broker instead of starting a local one.")
+  String bootstrapServers;
+
+  @Option(names = {"-r", "--schema-registry-url"}, paramLabel = "URL",
+      description = "Schema registry to use (default: an in-process one, so that it costs nothing measurable).")
+  String registryUrl;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: see `train --help`).")
+  Path dataDir;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
+      description = "Where bench-result.json and the plots go (default ${DEFAULT-VALUE}).")
+  Path outDir;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!List.of("bundle", "true", "false").contains(flipTta)) {
+      throw new UserError("--flip-tta must be bundle, true or false, not '" + flipTta + "'");
+    }
+    try (ModelBundle bundle = ModelBundle.load(modelDir)) {
+      // checked before a broker starts: a missing model is the likeliest mistake
+    } catch (ModelBundleException e) {
+      throw new UserError(e.getMessage() + " (or run `demo` once: it trains a quick model into models/demo)", e);
+    }
+    FashionMnist data;
+    try {
+      data = FashionMnist.load(dataDir);
+    } catch (DatasetException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    BenchPlan plan = smoke ? BenchPlan.smoke() : BenchPlan.standard();
+    try {
+      if (longSoak) {
+        plan = plan.withSoakRecords(BenchPlan.LONG_SOAK_RECORDS);
+      }
+      if (records != null) {
+        plan = plan.withEndToEndRecords(records);
+      }
+      if (batchSizes != null) {
+        plan = plan.withEndToEndBatchSizes(batchSizes);
+      }
+      for (String step : skip) {
+        plan = plan.without(switch (step) {
+          case "inference" -> BenchPlan.Step.INFERENCE;
+          case "pass-through" -> BenchPlan.Step.PASS_THROUGH;
+          case "soak" -> BenchPlan.Step.SOAK;
+          default -> throw new UserError("--skip takes inference, pass-through or soak, not '" + step + "'");
+        });
+      }
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+    String registry = registryUrl == null ? "mock://bench-" + UUID.randomUUID() : registryUrl;
+    PrintStream out = System.out;
+    try (StopSignal stop = StopSignal.install("bench")) {
+      if (bootstrapServers != null) {
+        run(new Bench.Settings(bootstrapServers, registry, modelDir, flipTta, data.test(), plan, smoke, set, outDir),
+            out, stop);
+      } else {
+        out.println("starting a Kafka broker ...");
+        try (LocalStack stack = LocalStack.start(false)) {
+          out.println("kafka broker: " + stack.bootstrapServers());
+          run(new Bench.Settings(stack.bootstrapServers(), registry, modelDir, flipTta, data.test(), plan, smoke, set,
+              outDir), out, stop);
+        }
+      }
+      return stop.requested() ? 130 : 0;
+    }
+  }
+
+  private static void run(Bench.Settings settings, PrintStream out, StopSignal stop) throws Exception {
+    try {
+      new Bench(settings, out).run(stop::requested);
+    } catch (InterruptedException e) {
+      if (!stop.requested()) {
+        throw e;
+      }
+    }
+  }
+}

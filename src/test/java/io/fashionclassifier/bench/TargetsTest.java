@@ -1,0 +1,49 @@
+package io.fashionclassifier.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The verdicts follow the issue's thresholds from the measured figures. */
+class TargetsTest {
+
+  @Test
+  void ratiosAreComparedWithTheIssuesThresholds() {
+    List<Targets.Check> checks = Targets.checks(result(1_500, 2_000, 280, 95, 41, 0.049, 0));
+
+    assertThat(checks.get(0).measured()).startsWith("0.75x");
+    assertThat(checks.get(0).pass()).isTrue();
+    assertThat(checks.get(1).measured()).startsWith("5.36x");
+    assertThat(checks.get(1).pass()).isTrue();
+    assertThat(checks.get(2).pass()).isTrue();
+    assertThat(checks.get(3).pass()).isFalse();
+    assertThat(checks.get(4).pass()).isTrue();
+    assertThat(checks.get(5).pass()).isTrue();
+    assertThat(checks.subList(6, 8)).allSatisfy(check -> assertThat(check.pass()).isNull());
+  }
+
+  @Test
+  void missingTargetsFail() {
+    List<Targets.Check> checks = Targets.checks(result(600, 2_000, 300, 2_005, 120, 0.08, 12));
+
+    assertThat(checks.subList(0, 6)).allSatisfy(check -> assertThat(check.pass()).isFalse());
+  }
+
+  private static BenchResult result(double endToEnd, double model, double perRecord, long p99, long p50,
+      double rssGrowth, long ndArrayGrowth) {
+    List<InferenceSweep.Point> inference = List.of(new InferenceSweep.Point(64, model, List.of(model)));
+    List<PipelineRun.Result> endToEndRuns = List.of(run(Bench.endToEndName(64, true), endToEnd, 0, 0),
+        run(Bench.endToEndName(1, true), perRecord, 0, 0), run(Bench.endToEndName(64, false), endToEnd, 0, 0));
+    List<PipelineRun.Result> latency = List.of(run(Bench.latencyName(0.5), 0, p99, p50));
+    MemorySoak.Result soak = new MemorySoak.Result(64, 1_000, 1, List.of(), rssGrowth, 0, ndArrayGrowth);
+    return new BenchResult("v", "cnn", "bundle", false, 2, 1, 1, "now", 1, 64, inference,
+        new PassThrough.Result(10, 10, 40_000, true, null), endToEndRuns, endToEnd, latency, soak, List.of());
+  }
+
+  private static PipelineRun.Result run(String name, double itemsPerSecond, long p99, long p50) {
+    return new PipelineRun.Result(name, Map.of(), 750, 10, 10, 0, true, itemsPerSecond, 1, p99 > 0 ? 10 : 0, p50,
+        p99, p99, List.of(), 1, 1, 1, 1, null);
+  }
+}

@@ -1,0 +1,116 @@
+package io.fashionclassifier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fashionclassifier.local.KafkaBroker;
+import io.fashionclassifier.streaming.SmallModel;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `bench --smoke` on a real broker with a small real model: every step runs and reports, in seconds. Not a timing
+ * assertion: the figures of a smoke run mean nothing, only that each was measured.
+ */
+class BenchCommandTest {
+
+  @TempDir static Path out;
+
+  private static int exit;
+  private static String stdout;
+  private static String stderr;
+  private static JsonNode result;
+
+  @BeforeAll
+  static void runTheSmokeBench() throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      var cli = Main.commandLine();
+      cli.setErr(new PrintWriter(err, true));
+      exit = cli.execute("bench", "--smoke", "--model", SmallModel.bundle().toString(),
+          "-b", KafkaBroker.shared().bootstrapServers(), "--out", out.toString(), "-D", "commit.interval.ms=100");
+    } finally {
+      System.setOut(original);
+    }
+    stdout = printed.toString(StandardCharsets.UTF_8);
+    stderr = err.toString();
+    original.print(stdout);
+    if (exit != 0) {
+      throw new AssertionError("bench --smoke failed (exit " + exit + "): " + stderr);
+    }
+    result = new ObjectMapper().readTree(out.resolve("bench-result.json").toFile());
+  }
+
+  @Test
+  void everyStepMeasuredSomething() {
+    assertThat(exit).as(stderr).isZero();
+    List<Integer> sizes = new ArrayList<>();
+    result.get("inference").forEach(point -> {
+      sizes.add(point.get("batchSize").asInt());
+      assertThat(point.get("imagesPerSecond").asDouble()).isPositive();
+    });
+    assertThat(sizes).containsExactly(1, 2, 4, 8, 16, 32, 64, 128, 256);
+    assertThat(result.at("/passThrough/complete").asBoolean()).isTrue();
+    assertThat(result.at("/passThrough/recordsPerSecond").asDouble()).isPositive();
+    List<String> runs = new ArrayList<>();
+    result.get("endToEnd").forEach(run -> {
+      runs.add(run.get("name").asText());
+      assertThat(run.get("complete").asBoolean()).as(run.get("name").asText()).isTrue();
+      assertThat(run.get("classified").asLong()).isEqualTo(run.get("sent").asLong()).isEqualTo(100);
+      assertThat(run.get("itemsPerSecond").asDouble()).isPositive();
+    });
+    assertThat(runs).containsExactly("batch-1-eos", "batch-1-alos", "batch-64-eos", "batch-64-alos");
+    JsonNode latency = result.get("latency").get(0);
+    assertThat(latency.get("ratePerSecond").asDouble())
+        .isCloseTo(result.get("maxItemsPerSecond").asDouble() / 2, org.assertj.core.data.Offset.offset(1.0));
+    assertThat(latency.get("latencyItems").asLong()).isPositive();
+    assertThat(latency.get("latencyCdf")).isNotEmpty();
+    assertThat(result.at("/soak/records").asLong()).isEqualTo(2_000);
+    assertThat(result.at("/soak/samples")).hasSizeGreaterThan(10);
+  }
+
+  @Test
+  void theSettingGivenWithDIsUsedByEveryClassifierRun() {
+    // a run's own settings are recorded; the -D ones apply to all, so the runs completing under it is the check
+    assertThat(result.get("endToEnd").get(0).at("/settings/fashion.batch.size").asText()).isEqualTo("1");
+    assertThat(result.get("endToEnd").get(0).at("/settings/processing.guarantee").asText())
+        .isEqualTo("exactly_once_v2");
+    assertThat(result.get("endToEnd").get(1).at("/settings/processing.guarantee").asText())
+        .isEqualTo("at_least_once");
+  }
+
+  @Test
+  void printsEveryTargetWithItsVerdict() {
+    assertThat(stdout).contains("SMOKE RUN")
+        .containsPattern("end to end, exactly-once, batch 64 / model alone at batch 64 +\\d+\\.\\d\\dx .*(PASS|FAIL)")
+        .containsPattern("end to end, batch 64 / batch 1 \\(per record\\) +\\d+\\.\\d\\dx .*(PASS|FAIL)")
+        .containsPattern("latency p99, .* +\\d+ ms at .*(PASS|FAIL)")
+        .containsPattern("RSS growth from 400 to 2,000 images .*(PASS|FAIL)")
+        .containsPattern("live NDArrays, same span +[+-]\\d+ .*(PASS|FAIL)");
+    assertThat(result.get("checks")).hasSize(8);
+  }
+
+  @Test
+  void writesThePlotsAsPngImages() throws Exception {
+    for (String plot : List.of("throughput-vs-batch-size.png", "latency-cdf.png", "memory-soak.png")) {
+      BufferedImage image = ImageIO.read(out.resolve(plot).toFile());
+      assertThat(image).as(plot).isNotNull();
+      assertThat(image.getWidth()).isGreaterThan(500);
+    }
+  }
+}
