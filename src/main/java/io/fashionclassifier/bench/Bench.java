@@ -171,7 +171,8 @@ public final class Bench {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), result);
     List<Path> plots = BenchPlots.write(result, settings.outDir());
     out.println();
-    out.printf(Locale.ROOT, "Targets (ratios measured in this run; load average %.1f at the start, %.1f at the end%s)%n",
+    out.printf(Locale.ROOT,
+        "Targets (ratios measured in this run; load average %.1f at the start, %.1f at the end%s)%n",
         result.loadAverageStart(), result.loadAverageEnd(),
         settings.smoke() ? "; SMOKE RUN: too short to mean anything" : "");
     Targets.print(result.checks(), out);
