@@ -76,8 +76,11 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private BatchClassifier classifier;
   private ServedModel shadowModel;
   private BatchClassifier shadow;
-  /** The images of the buffered records, decoded on arrival; absent for records restored from the changelog. */
-  private final Map<Long, InventoryImage> decoded = new HashMap<>();
+  /** An image with its checked pixels, as the model takes them. */
+  private record Decoded(InventoryImage image, byte[] pixels) {}
+
+  /** The buffered records, decoded on arrival; absent for records restored from the changelog. */
+  private final Map<Long, Decoded> decoded = new HashMap<>();
   private int deadLetterLimit;
   private long nextSequence;
   private int pending;
@@ -146,7 +149,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     metrics.recordIn();
     RecordMetadata source = context.recordMetadata().orElseThrow();
     // throws for a bad record, which the processing exception handler sends to the dead-letter topic
-    InventoryImage image = decode(source.topic(), record.headers(), record.value());
+    Decoded image = decode(source.topic(), record.headers(), record.value());
 
     if (pending == 0) {
       oldestPendingSince = context.currentSystemTimeMs();
@@ -169,7 +172,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
    * ({@link InvalidImageException}, {@link io.fashionclassifier.serde.AvroSerializationException}) go to the
    * dead-letter topic; a registry outage propagates and the stream thread retries from the last commit.
    */
-  private InventoryImage decode(String topic, Headers headers, byte[] value) {
+  private Decoded decode(String topic, Headers headers, byte[] value) {
     Object datum;
     try {
       // through a wildcard type: a writer schema of another type must not meet a cast the compiler put here
@@ -184,8 +187,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     if (!(datum instanceof InventoryImage image)) {
       throw new InvalidImageException("the value is a " + describe(datum) + ", not an InventoryImage");
     }
-    InventoryImages.validatedPixels(image);
-    return image;
+    return new Decoded(image, InventoryImages.validatedPixels(image));
   }
 
   private static String describe(Object datum) {
@@ -274,15 +276,15 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     List<byte[]> pixels = new ArrayList<>(buffered.size());
     for (KeyValue<Long, BufferedRecord> entry : buffered) {
       BufferedRecord record = entry.value;
-      InventoryImage image = decoded.get(entry.key);
+      Decoded image = decoded.get(entry.key);
       try {
         if (image == null) {
           // restored from the changelog: decoded on arrival by an earlier owner of the task. A registry outage
           // propagates (no dead letter); only a record that is bad now goes to the dead-letter topic.
           image = decode(record.topic(), record.headers(), record.value());
         }
-        pixels.add(InventoryImages.validatedPixels(image));
-        valid.add(image);
+        pixels.add(image.pixels());
+        valid.add(image.image());
         batch.add(record);
       } catch (RuntimeException e) {
         if (DeadLetters.isOutage(e)) {
