@@ -195,7 +195,7 @@ public final class ClassifierApp implements AutoCloseable {
    */
   static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse uncaught(
       Throwable exception, OutageBackoff outage) {
-    if (isOutage(exception)) {
+    if (DeadLetters.isOutage(exception)) {
       Duration pause = outage.failed();
       log.warn("schema registry unavailable ({}); retrying from the last commit in {} ms", rootMessage(exception),
           pause.toMillis());
@@ -216,15 +216,6 @@ public final class ClassifierApp implements AutoCloseable {
     }
     log.error("stream thread failed; shutting down this instance", exception);
     return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-  }
-
-  private static boolean isOutage(Throwable exception) {
-    for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
-      if (cause instanceof Exception e && DeadLetters.isOutage(e)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static boolean causedBy(Throwable exception, Class<? extends Throwable> type) {

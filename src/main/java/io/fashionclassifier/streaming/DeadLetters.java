@@ -174,7 +174,7 @@ public final class DeadLetters {
    * Failing stops this instance with its offsets uncommitted; once the registry is back, a restart (Kubernetes
    * restarts the pod) processes the same records again, exactly once.
    */
-  static boolean isOutage(Exception exception) {
+  static boolean isOutage(Throwable exception) {
     for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
       if (cause instanceof AvroSerializationException serde) {
         return !serde.isPoisonPill();
