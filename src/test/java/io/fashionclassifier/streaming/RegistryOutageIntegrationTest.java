@@ -110,6 +110,11 @@ class RegistryOutageIntegrationTest {
         await().atMost(Duration.ofMinutes(1)).until(() -> classified(broker, config, BEFORE).size() >= BEFORE);
 
         List<String> hostile = new ArrayList<>(produceHostile(broker, direct, config.inputTopic(), "before"));
+        // the registry lookups these need are over before the cut, rather than racing it
+        assertThat(KafkaTestClients.readCommitted(broker.bootstrapServers(), config.deadLetterTopic(),
+                KafkaTestClients.bytes(), letters -> letters.stream().map(ConsumerRecord::key).toList()
+                    .containsAll(hostile), Duration.ofMinutes(1), Duration.ZERO)
+            .stream().map(ConsumerRecord::key)).containsAll(hostile);
 
         proxy.cut();
         // a newer writer schema (one more field): its id is not in the classifier's cache, so it needs the registry

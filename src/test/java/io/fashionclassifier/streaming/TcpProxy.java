@@ -59,9 +59,14 @@ final class TcpProxy implements AutoCloseable {
       while (!listening.isClosed()) {
         try {
           Socket client = listening.accept();
+          if (!track(listening, client)) {
+            return;
+          }
           Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-          sockets.add(client);
-          sockets.add(target);
+          if (!track(listening, target)) {
+            closeQuietly(client);
+            return;
+          }
           pipe(client, target);
           pipe(target, client);
         } catch (IOException closed) {
@@ -71,6 +76,19 @@ final class TcpProxy implements AutoCloseable {
     }, "tcp-proxy-accept");
     acceptor.setDaemon(true);
     acceptor.start();
+  }
+
+  /**
+   * Keeps {@code socket} for the next {@link #cut}, or closes it when a cut came first: a connection accepted while
+   * {@link #cut} ran would otherwise miss the reset and carry requests (HTTP keep-alive) through the whole outage.
+   */
+  private synchronized boolean track(ServerSocket listening, Socket socket) {
+    if (listening.isClosed()) {
+      closeQuietly(socket);
+      return false;
+    }
+    sockets.add(socket);
+    return true;
   }
 
   private void pipe(Socket from, Socket to) {
