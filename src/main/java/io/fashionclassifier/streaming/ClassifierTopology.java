@@ -63,6 +63,8 @@ public final class ClassifierTopology {
    *     windowed at the classifier's clock
    * @param maxKeysPerScope distinct scanner ids (and warehouse ids) each task counts under their own key; later
    *     ones count under {@code SCANNER:(other)} ({@code WAREHOUSE:(other)})
+   * @param commitEachBatch whether each flushed batch requests a commit, so that its verdicts are visible at once
+   *     rather than at the next {@code commit.interval.ms}
    */
   public record Settings(
       String inputTopic,
@@ -74,19 +76,20 @@ public final class ClassifierTopology {
       Duration window,
       Duration windowGrace,
       Duration maxFutureSkew,
-      int maxKeysPerScope) {
+      int maxKeysPerScope,
+      boolean commitEachBatch) {
 
     /** With the default future-skew and key bounds. */
     public Settings(String inputTopic, String classifiedTopic, String aggregatesTopic, String deadLetterTopic,
         int batchSize, Duration maxBatchWait, Duration window, Duration windowGrace) {
       this(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait, window,
-          windowGrace, AccuracyAggregates.DEFAULT_MAX_FUTURE_SKEW, AccuracyAggregates.DEFAULT_MAX_KEYS);
+          windowGrace, AccuracyAggregates.DEFAULT_MAX_FUTURE_SKEW, AccuracyAggregates.DEFAULT_MAX_KEYS, true);
     }
 
     /** These settings with other accuracy-figure bounds. */
     public Settings withAggregateBounds(Duration maxFutureSkew, int maxKeysPerScope) {
       return new Settings(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait,
-          window, windowGrace, maxFutureSkew, maxKeysPerScope);
+          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitEachBatch);
     }
   }
 
@@ -146,7 +149,7 @@ public final class ClassifierTopology {
                     BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(),
                     new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), settings.maxKeysPerScope(),
                         metrics.registry()),
-                    serdes.images(), models, metrics, progress),
+                    serdes.images(), models, metrics, progress, settings.commitEachBatch()),
                 Named.as("micro-batcher"),
                 BUFFER_STORE)
             .split(Named.as("outcome-"))

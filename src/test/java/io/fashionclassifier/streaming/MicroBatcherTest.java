@@ -62,12 +62,52 @@ class MicroBatcherTest {
   }
 
   private MicroBatcher batcher(int batchSize) {
+    return batcher(batchSize, true);
+  }
+
+  private MicroBatcher batcher(int batchSize, boolean commitEachBatch) {
     SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
     deserializer.configure(serdeConfig, false);
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
+        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL),
+        commitEachBatch);
+  }
+
+  private void processImages(MicroBatcher batcher, int count) {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    for (int i = 0; i < count; i++) {
+      context.setRecordMetadata("inventory-images", 0, i);
+      batcher.process(new Record<>(("item-" + i).getBytes(),
+          serializer.serialize("inventory-images", TestImages.image("item-" + i, 1, null)), 1000L + i));
+    }
+  }
+
+  @Test
+  void aClassifiedBatchRequestsACommitSoThatItsVerdictsAreVisibleAtOnce() {
+    MicroBatcher batcher = batcher(2);
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+
+    processImages(batcher, 1);
+    assertThat(context.committed()).as("one image is not a batch of 2").isFalse();
+    processImages(batcher, 2);
+    assertThat(context.committed()).isTrue();
+    batcher.close();
+  }
+
+  @Test
+  void withoutCommitEachBatchABatchLeavesTheCommitToTheCommitInterval() {
+    MicroBatcher batcher = batcher(2, false);
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+
+    processImages(batcher, 2);
+    assertThat(context.forwarded()).isNotEmpty();
+    assertThat(context.committed()).isFalse();
+    batcher.close();
   }
 
   @Test
@@ -92,6 +132,73 @@ class MicroBatcherTest {
     assertThat(context.forwarded()).as("3 buffered records are not a batch of 4").isEmpty();
     assertThat(store.approximateNumEntries()).isEqualTo(3);
     batcher.close();
+  }
+
+  @Test
+  void aBatchOpenedRightAfterAModelCallWaitsFromAfterTheCallNotFromTheThreadsCachedClock() {
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(serdeConfig, false);
+    long modelMillis = 60;
+    ClassifierMetrics metrics = ClassifierMetrics.discarding();
+    MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 2, Duration.ofMillis(20),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        deserializer, ModelSource.fixed(() -> new SlowClassifier(modelMillis)), metrics,
+        new StreamProgress(StreamProgress.DEFAULT_STALL), true);
+    // Kafka Streams reads the clock once for a run of a task's records: all three arrive at "5,000"
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+    for (int i = 0; i < 3; i++) {
+      context.setRecordMetadata("inventory-images", 0, i);
+      batcher.process(new Record<>(("item-" + i).getBytes(),
+          serializer.serialize("inventory-images", TestImages.image("item-" + i, 1, null)), 1000L + i));
+    }
+    assertThat(classifiedKeys()).as("the first two made a batch").containsExactly("item-0", "item-1");
+
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(5_000L + 25);
+    assertThat(classifiedKeys()).as("item-2 came after the 60-ms model call: 25 ms after 5,000 it has not waited 20")
+        .containsExactly("item-0", "item-1");
+
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(5_000L + 10_000);
+    assertThat(classifiedKeys()).containsExactly("item-0", "item-1", "item-2");
+    batcher.close();
+  }
+
+  private List<Object> classifiedKeys() {
+    return context.forwarded().stream()
+        .filter(forwarded -> forwarded.record().value() instanceof Outcome.Classified)
+        .map(forwarded -> (Object) forwarded.record().key())
+        .toList();
+  }
+
+  /** The fake model, taking at least {@code millis} per call as a real one takes time. */
+  private static final class SlowClassifier implements BatchClassifier {
+    private final FakeClassifier fake = new FakeClassifier();
+    private final long millis;
+
+    SlowClassifier(long millis) {
+      this.millis = millis;
+    }
+
+    @Override
+    public List<Prediction> classify(List<byte[]> images) {
+      long until = System.nanoTime() + millis * 1_000_000;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+      return fake.classify(images);
+    }
+
+    @Override
+    public String modelVersion() {
+      return fake.modelVersion();
+    }
+
+    @Override
+    public void close() {
+      fake.close();
+    }
   }
 
   @Test
@@ -149,7 +256,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
+        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true);
     batcher.init(context);
 
     assertThatThrownBy(() -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L))
@@ -210,7 +317,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, models, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
+        deserializer, models, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true);
   }
 
   private void process(MicroBatcher batcher, SpecificAvroSerializer<InventoryImage> serializer, int offset,
