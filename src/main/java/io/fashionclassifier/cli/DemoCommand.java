@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Micro-batch size (default ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--max-wait", defaultValue = "20ms", converter = DurationConverter.class,
+  @Option(names = "--max-wait", defaultValue = "10ms", converter = DurationConverter.class,
       description = "Longest a record waits for its batch to fill (default ${DEFAULT-VALUE}).")
   Duration maxWait;
 

@@ -40,7 +40,7 @@ final class StreamCommand implements Callable<Integer> {
   @Option(names = "--batch-size", paramLabel = "N", description = "Images per inference batch (default 64).")
   Integer batchSize;
 
-  @Option(names = "--max-wait-ms", paramLabel = "MS", description = "Longest wait of a partial batch (default 20).")
+  @Option(names = "--max-wait-ms", paramLabel = "MS", description = "Longest wait of a partial batch (default 10).")
   Integer maxWaitMs;
 
   @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads (default 1); every task has its own predictor.")

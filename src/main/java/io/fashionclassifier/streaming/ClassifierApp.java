@@ -180,6 +180,9 @@ public final class ClassifierApp implements AutoCloseable {
       }
     });
     streams.setUncaughtExceptionHandler(exception -> uncaught(exception, outage));
+    RestoreLog restores = new RestoreLog();
+    streams.setGlobalStateRestoreListener(restores);
+    streams.setStandbyUpdateListener(restores);
     streams.start();
     log.info("classifying {} -> {} (batch {} / {} ms), probes and metrics on http://0.0.0.0:{}/",
         config.inputTopic(), config.classifiedTopic(), config.batchSize(), config.maxBatchWait().toMillis(),

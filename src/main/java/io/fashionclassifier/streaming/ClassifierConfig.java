@@ -49,7 +49,7 @@ public final class ClassifierConfig {
   public static final String TOPIC_DLQ = "fashion.topic.dlq";
   public static final String BATCH_SIZE = "fashion.batch.size";
   public static final String BATCH_MAX_WAIT_MS = "fashion.batch.max.wait.ms";
-  public static final String BATCH_COMMIT = "fashion.batch.commit";
+  public static final String BATCH_COMMIT_PARTIAL = "fashion.batch.commit.partial";
   public static final String AGGREGATES_WINDOW_MS = "fashion.aggregates.window.ms";
   public static final String AGGREGATES_GRACE_MS = "fashion.aggregates.grace.ms";
   public static final String TOPICS_CREATE = "fashion.topics.create";
@@ -143,12 +143,13 @@ public final class ClassifierConfig {
       .define(BATCH_SIZE, Type.INT, 64, Range.between(1, MAX_BATCH_SIZE), Importance.MEDIUM,
           "Images per model call: a batch is classified as soon as it holds this many. Bounded so that one "
               + "batch finishes well inside the exactly-once transaction timeout.")
-      .define(BATCH_MAX_WAIT_MS, Type.LONG, 20L, Range.between(1, 3_600_000), Importance.MEDIUM,
+      .define(BATCH_MAX_WAIT_MS, Type.LONG, 10L, Range.between(1, 3_600_000), Importance.MEDIUM,
           "Longest time an image waits in a partial batch before the batch is classified anyway.")
-      .define(BATCH_COMMIT, Type.BOOLEAN, true, Importance.MEDIUM,
-          "Request a commit after each classified batch, so that under exactly-once its verdicts are visible to "
-              + "read_committed consumers as soon as the batch is done rather than at the next commit.interval.ms. "
-              + "false commits every commit.interval.ms only: fewer transactions at full load, later verdicts.")
+      .define(BATCH_COMMIT_PARTIAL, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Request a commit after each batch classified before it was full (its oldest image had waited "
+              + BATCH_MAX_WAIT_MS + "): below full load, the verdicts are then visible to read_committed consumers "
+              + "as soon as their batch is done rather than at the next commit.interval.ms. Full batches, at full "
+              + "load, leave commits to commit.interval.ms, so that throughput does not pay for it.")
       .define(AGGREGATES_WINDOW_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
           "Size of the tumbling windows of the windowed accuracy figures.")
       .define(AGGREGATES_GRACE_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
@@ -479,7 +480,7 @@ public final class ClassifierConfig {
     return new ClassifierTopology.Settings(
         inputTopic(), classifiedTopic(), aggregatesTopic(), deadLetterTopic(), batchSize(), maxBatchWait(),
         window(), windowGrace(), millis(AGGREGATES_MAX_FUTURE_SKEW_MS), (Integer) parsed.get(AGGREGATES_MAX_KEYS),
-        (Boolean) parsed.get(BATCH_COMMIT));
+        (Boolean) parsed.get(BATCH_COMMIT_PARTIAL));
   }
 
   /** The keys passed through to Kafka and the serdes: everything but the classifier's own. */
@@ -507,9 +508,10 @@ public final class ClassifierConfig {
     // The topology has no global stores; this opts into Kafka 5.0's default now. (Kafka Streams still logs the
     // warning once, from the copy of the config its partition assignor makes without this key.)
     props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-    // Wall-clock punctuation (the partial-batch flush) only runs between polls: an idle poll must not outlast
-    // the longest wait a record may spend in a batch.
-    props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.min(100, maxBatchWait().toMillis())));
+    // Wall-clock punctuation (the partial-batch flush) and the commit it requests only run between polls: an idle
+    // poll must not outlast half the longest wait a record may spend in a batch.
+    props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG,
+        Long.toString(Math.max(1, Math.min(100, maxBatchWait().toMillis() / 2))));
     props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     // Changelog and repartition topic names must not change when the topology does: every one is named.
     props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");

@@ -63,8 +63,8 @@ public final class ClassifierTopology {
    *     windowed at the classifier's clock
    * @param maxKeysPerScope distinct scanner ids (and warehouse ids) each task counts under their own key; later
    *     ones count under {@code SCANNER:(other)} ({@code WAREHOUSE:(other)})
-   * @param commitEachBatch whether each flushed batch requests a commit, so that its verdicts are visible at once
-   *     rather than at the next {@code commit.interval.ms}
+   * @param commitPartialBatches whether a batch classified before it was full requests a commit, so that its
+   *     verdicts are visible at once rather than at the next {@code commit.interval.ms}
    */
   public record Settings(
       String inputTopic,
@@ -77,7 +77,7 @@ public final class ClassifierTopology {
       Duration windowGrace,
       Duration maxFutureSkew,
       int maxKeysPerScope,
-      boolean commitEachBatch) {
+      boolean commitPartialBatches) {
 
     /** With the default future-skew and key bounds. */
     public Settings(String inputTopic, String classifiedTopic, String aggregatesTopic, String deadLetterTopic,
@@ -89,7 +89,7 @@ public final class ClassifierTopology {
     /** These settings with other accuracy-figure bounds. */
     public Settings withAggregateBounds(Duration maxFutureSkew, int maxKeysPerScope) {
       return new Settings(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait,
-          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitEachBatch);
+          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitPartialBatches);
     }
   }
 
@@ -149,7 +149,7 @@ public final class ClassifierTopology {
                     BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(),
                     new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), settings.maxKeysPerScope(),
                         metrics.registry()),
-                    serdes.images(), models, metrics, progress, settings.commitEachBatch()),
+                    serdes.images(), models, metrics, progress, settings.commitPartialBatches()),
                 Named.as("micro-batcher"),
                 BUFFER_STORE)
             .split(Named.as("outcome-"))

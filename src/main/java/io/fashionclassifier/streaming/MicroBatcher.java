@@ -69,7 +69,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private final ClassifierMetrics metrics;
 
   private final StreamProgress progress;
-  private final boolean commitEachBatch;
+  private final boolean commitPartialBatches;
   private StreamProgress.Task task;
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<Long, BufferedRecord> buffer;
@@ -100,9 +100,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       Supplier<ModelLineup> models,
       ClassifierMetrics metrics,
       StreamProgress progress,
-      boolean commitEachBatch) {
+      boolean commitPartialBatches) {
     this.progress = progress;
-    this.commitEachBatch = commitEachBatch;
+    this.commitPartialBatches = commitPartialBatches;
     this.storeName = storeName;
     this.batchSize = batchSize;
     this.maxWait = maxWait;
@@ -231,6 +231,10 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       task.working();
       try {
         flush();
+        if (commitPartialBatches) {
+          // under exactly-once a read_committed consumer sees the verdicts only once their transaction commits
+          context.commit();
+        }
       } finally {
         task.idle(pending);
       }
@@ -294,10 +298,6 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     }
     // after the outputs, so that even without exactly-once a crash in between duplicates rather than loses
     clear(buffered);
-    if (commitEachBatch) {
-      // under exactly-once a read_committed consumer sees the verdicts only once their transaction commits
-      context.commit();
-    }
   }
 
   private List<Record<String, Outcome>> outcomes(List<KeyValue<Long, BufferedRecord>> buffered) {

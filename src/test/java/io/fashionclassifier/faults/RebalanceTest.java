@@ -5,16 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
+import io.fashionclassifier.streaming.ClassifierTopology;
 import io.fashionclassifier.streaming.SmallModel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * Several instances of one application id share the input's partitions, and the group changes under load (two
  * instances, then three, then two): the micro-batch buffer (a changelogged store, with a standby copy) moves with
- * its task, so records waiting in a batch on an instance that leaves are classified by the one that takes the task
- * over, once. (The exit code of the SIGTERMed instance is {@link ShutdownTest}'s concern.)
+ * its task, so records waiting in a batch on an instance that leaves are classified once, by the instance that
+ * held the standby copy and takes the task over. (The exit code of the SIGTERMed instance is
+ * {@link ShutdownTest}'s concern.)
  */
 class RebalanceTest {
 
@@ -38,6 +43,9 @@ class RebalanceTest {
       run.event("3 members share the partitions");
       run.awaitMoreSent(400);
       ClassifierInstance removed = first.get(0);
+      List<ClassifierInstance> survivors = run.instances().stream().filter(instance -> instance != removed).toList();
+      Map<ClassifierInstance, Integer> logBeforeRemoval = survivors.stream()
+          .collect(Collectors.toMap(Function.identity(), instance -> instance.logText().length()));
       removed.terminate();
       run.event("SIGTERM " + removed);
       assertThat(removed.awaitExit(Duration.ofSeconds(60))).as("the removed instance stopped").isTrue();
@@ -51,6 +59,12 @@ class RebalanceTest {
       assertThat(verdict.differences()).isEmpty();
       assertThat(verdict.distinctVerdicts()).isEqualTo(verdict.good());
       assertThat(verdict.duplicates()).isZero();
+      String afterRemoval = survivors.stream()
+          .map(instance -> instance.logText().substring(logBeforeRemoval.get(instance)))
+          .collect(Collectors.joining());
+      assertThat(afterRemoval)
+          .as("a buffer of the removed instance was taken over from its standby copy, not restored from scratch")
+          .containsPattern("standby of " + ClassifierTopology.BUFFER_STORE + " from \\S+ promoted to active");
     }
   }
 }

@@ -34,12 +34,14 @@ class ClassifierConfigTest {
     assertThat(config.aggregatesTopic()).isEqualTo("accuracy-aggregates");
     assertThat(config.deadLetterTopic()).isEqualTo("inventory-dlq");
     assertThat(config.batchSize()).isEqualTo(64);
-    assertThat(config.maxBatchWait()).isEqualTo(Duration.ofMillis(20));
+    assertThat(config.maxBatchWait()).isEqualTo(Duration.ofMillis(10));
+    assertThat(config.topologySettings().commitPartialBatches()).isTrue();
     assertThat(config.window()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.windowGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.createTopics()).isTrue();
     assertThat(config.streamsProperties())
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "5")
         .containsEntry(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "inventory-dlq")
         .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetters.ProcessingHandler.class);
   }

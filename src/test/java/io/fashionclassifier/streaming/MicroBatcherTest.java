@@ -65,14 +65,14 @@ class MicroBatcherTest {
     return batcher(batchSize, true);
   }
 
-  private MicroBatcher batcher(int batchSize, boolean commitEachBatch) {
+  private MicroBatcher batcher(int batchSize, boolean commitPartialBatches) {
     SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
     deserializer.configure(serdeConfig, false);
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
         deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL),
-        commitEachBatch);
+        commitPartialBatches);
   }
 
   private void processImages(MicroBatcher batcher, int count) {
@@ -86,25 +86,41 @@ class MicroBatcherTest {
   }
 
   @Test
-  void aClassifiedBatchRequestsACommitSoThatItsVerdictsAreVisibleAtOnce() {
-    MicroBatcher batcher = batcher(2);
+  void aBatchClassifiedOnItsWaitRequestsACommitSoThatItsVerdictsAreVisibleAtOnce() {
+    MicroBatcher batcher = batcher(4);
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
-
     processImages(batcher, 1);
-    assertThat(context.committed()).as("one image is not a batch of 2").isFalse();
-    processImages(batcher, 2);
+
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(5_000L + Duration.ofMinutes(10).toMillis());
+
+    assertThat(context.forwarded()).isNotEmpty();
     assertThat(context.committed()).isTrue();
     batcher.close();
   }
 
   @Test
-  void withoutCommitEachBatchABatchLeavesTheCommitToTheCommitInterval() {
-    MicroBatcher batcher = batcher(2, false);
+  void aFullBatchLeavesTheCommitToTheCommitInterval() {
+    MicroBatcher batcher = batcher(2);
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
 
     processImages(batcher, 2);
+
+    assertThat(context.forwarded()).isNotEmpty();
+    assertThat(context.committed()).as("at full load a commit per batch would cost throughput").isFalse();
+    batcher.close();
+  }
+
+  @Test
+  void withoutCommitPartialBatchesABatchClassifiedOnItsWaitLeavesTheCommitToTheCommitInterval() {
+    MicroBatcher batcher = batcher(4, false);
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+    processImages(batcher, 1);
+
+    context.scheduledPunctuators().get(0).getPunctuator().punctuate(5_000L + Duration.ofMinutes(10).toMillis());
+
     assertThat(context.forwarded()).isNotEmpty();
     assertThat(context.committed()).isFalse();
     batcher.close();
