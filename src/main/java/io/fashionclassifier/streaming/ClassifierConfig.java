@@ -513,6 +513,12 @@ public final class ClassifierConfig {
     props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG,
         Long.toString(Math.max(1, Math.min(100, maxBatchWait().toMillis() / 2))));
     props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    // Under exactly-once (transaction version 2) the first send of a transaction begun right after a commit is
+    // answered CONCURRENT_TRANSACTIONS until the brokers have written the previous one's markers, a matter of
+    // milliseconds; the producer's default backoff (100 ms, doubling to 1 s) turned that into stalls of up to a
+    // second between capture and visibility (docs/benchmarks.md).
+    props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), "5");
+    props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), "100");
     // Changelog and repartition topic names must not change when the topology does: every one is named.
     props.putIfAbsent(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
