@@ -3,6 +3,7 @@ package io.fashionclassifier.faults;
 import static org.awaitility.Awaitility.await;
 
 import io.fashionclassifier.dataset.LabelledImages;
+import io.fashionclassifier.streaming.ClassifierConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,6 +57,15 @@ final class FaultRun implements AutoCloseable {
       more.put(key, value);
       return new Settings(name, bootstrap, registryUrl, model, images, partitions, replication, ratePerSecond,
           maxRecords, hostileEvery, more, environment);
+    }
+
+    /**
+     * Transactions held open for {@code commitIntervalMs}, with no commit after each partial batch either, so that a
+     * fault lands while a transaction holds uncommitted verdicts.
+     */
+    Settings withLongTransactions(String commitIntervalMs) {
+      return withProperty("commit.interval.ms", commitIntervalMs)
+          .withProperty(ClassifierConfig.BATCH_COMMIT_PARTIAL, "false");
     }
 
     Settings withEnvironment(String key, String value) {

@@ -2,7 +2,6 @@ package io.fashionclassifier.faults;
 
 import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
-import io.fashionclassifier.streaming.ClassifierConfig;
 import io.fashionclassifier.streaming.SmallModel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,9 +80,7 @@ public final class FaultSoak {
     FaultRun.Settings settings = FaultRun.Settings.of("soak", bootstrap, registryUrl, model, SmallModel.data().test())
         .withRate(rate)
         .withMaxRecords(Integer.MAX_VALUE)
-        .withProperty("commit.interval.ms", commitInterval)
-        // kills must land inside open transactions: no commit after each partial batch
-        .withProperty(ClassifierConfig.BATCH_COMMIT_PARTIAL, "false");
+        .withLongTransactions(commitInterval);
     try (FaultRun run = new FaultRun(settings)) {
       List<ClassifierInstance> instances = run.startInstances(instanceCount);
       run.startLoad();

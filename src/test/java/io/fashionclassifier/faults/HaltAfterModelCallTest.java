@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
-import io.fashionclassifier.streaming.ClassifierConfig;
 import io.fashionclassifier.streaming.SmallModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +24,7 @@ class HaltAfterModelCallTest {
     KafkaBroker broker = KafkaBroker.shared();
     FaultRun.Settings settings = FaultRun.Settings.of("halt-after-model", broker.bootstrapServers(),
             ApicurioRegistry.shared().confluentUrl(), SmallModel.bundle(), SmallModel.data().test())
-        .withProperty("commit.interval.ms", "2000")
-        .withProperty(ClassifierConfig.BATCH_COMMIT_PARTIAL, "false");
+        .withLongTransactions("2000");
     try (FaultRun run = new FaultRun(settings)) {
       run.startInstances(1);
       Path marker = Files.createTempFile("halted-", ".marker");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
-import io.fashionclassifier.streaming.ClassifierConfig;
 import io.fashionclassifier.streaming.SmallModel;
 import java.time.Duration;
 import java.util.List;
@@ -23,9 +22,7 @@ class InstanceKillTest {
     KafkaBroker broker = KafkaBroker.shared();
     FaultRun.Settings settings = FaultRun.Settings.of("kill", broker.bootstrapServers(),
             ApicurioRegistry.shared().confluentUrl(), SmallModel.bundle(), SmallModel.data().test())
-        .withProperty("commit.interval.ms", "5000")
-        // no commit after each partial batch either: at this load every batch is partial
-        .withProperty(ClassifierConfig.BATCH_COMMIT_PARTIAL, "false");
+        .withLongTransactions("5000");
     try (FaultRun run = new FaultRun(settings)) {
       List<ClassifierInstance> instances = run.startInstances(2);
       run.startLoad();
