@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Assumptions;
  * project), {@code fashion.kafka.image} and {@code fashion.registry.image} (stand-ins for the official Kafka and
  * Apicurio images). Tests skip, saying why, where there is no engine; on CI, which has one, a missing image fails.
  */
-final class LocalImages {
+public final class LocalImages {
 
   private LocalImages() {}
 
@@ -23,14 +23,25 @@ final class LocalImages {
     return required("fashion.registry.image", "a schema registry image (Apicurio)");
   }
 
-  private static String required(String property, String what) {
-    boolean engine = DockerPod.Docker.available();
-    boolean ci = "true".equals(System.getenv("CI"));
-    Assumptions.assumeTrue(engine || ci, "no Docker engine reachable: container tests skipped (.ci/docker-up"
-        + " starts one)");
-    if (!engine) {
+  /**
+   * Skips the calling test where {@code engineReachable} is false, except on CI, which has an engine
+   * (.ci/docker-up): there an engine that does not answer fails the test rather than skipping it unseen.
+   */
+  public static void requireEngine(boolean engineReachable) {
+    Assumptions.assumeTrue(engineReachable || onCi(), "no Docker engine reachable: container tests skipped"
+        + " (.ci/docker-up starts one)");
+    if (!engineReachable) {
       throw new AssertionError("CI has a Docker engine (.ci/docker-up), but none answers");
     }
+  }
+
+  private static boolean onCi() {
+    return "true".equals(System.getenv("CI"));
+  }
+
+  private static String required(String property, String what) {
+    requireEngine(DockerPod.Docker.available());
+    boolean ci = onCi();
     String image = System.getProperty(property, "");
     if (image.isBlank() || !DockerPod.Docker.imageExists(image)) {
       String reason = "-D" + property + " names no local image (" + what + "): .ci/docker-up builds it";
