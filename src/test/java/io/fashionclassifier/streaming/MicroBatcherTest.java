@@ -133,11 +133,7 @@ class MicroBatcherTest {
     MicroBatcher batcher = batcher(4);
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
-    for (int i = 0; i < 2; i++) {
-      context.setRecordMetadata("inventory-images", 0, i);
-      batcher.process(new Record<>(("item-" + i).getBytes(),
-          serializer.serialize("inventory-images", TestImages.image("item-" + i, 1, null)), 1000L + i));
-    }
+    processImages(batcher, 2);
     // Kafka Streams suspends a task by closing its processors and resumes it by calling init again
     batcher.close();
     batcher.init(context);
@@ -152,8 +148,6 @@ class MicroBatcherTest {
 
   @Test
   void aBatchOpenedRightAfterAModelCallWaitsFromAfterTheCallNotFromTheThreadsCachedClock() {
-    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
-    serializer.configure(serdeConfig, false);
     SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
     deserializer.configure(serdeConfig, false);
     long modelMillis = 60;
@@ -165,11 +159,7 @@ class MicroBatcherTest {
     // Kafka Streams reads the clock once for a run of a task's records: all three arrive at "5,000"
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
-    for (int i = 0; i < 3; i++) {
-      context.setRecordMetadata("inventory-images", 0, i);
-      batcher.process(new Record<>(("item-" + i).getBytes(),
-          serializer.serialize("inventory-images", TestImages.image("item-" + i, 1, null)), 1000L + i));
-    }
+    processImages(batcher, 3);
     assertThat(classifiedKeys()).as("the first two made a batch").containsExactly("item-0", "item-1");
 
     context.scheduledPunctuators().get(0).getPunctuator().punctuate(5_000L + 25);
