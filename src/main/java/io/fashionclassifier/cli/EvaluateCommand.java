@@ -2,12 +2,17 @@ package io.fashionclassifier.cli;
 
 import io.fashionclassifier.dataset.DatasetException;
 import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.dataset.LabelledImages;
+import io.fashionclassifier.model.Architecture;
 import io.fashionclassifier.model.BatchClassifier;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelBundleException;
+import io.fashionclassifier.model.TestTimeAugmentation;
 import io.fashionclassifier.training.Evaluation;
+import io.fashionclassifier.training.TrainingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,8 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
-    description = "Classifies the 10,000 Fashion-MNIST test images with a model bundle and prints per-class "
-        + "precision, recall, F1 and the accuracy.")
+    description = "Classifies the 10,000 Fashion-MNIST test images (or the training run's validation images) "
+        + "with a model bundle and prints per-class precision, recall, F1 and the accuracy.")
 final class EvaluateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -31,17 +36,44 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist).")
   Path data;
 
+  /** Which images to classify. */
+  enum Split { test, validation }
+
+  @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "test",
+      description = "test (default) or validation: the images the training run held out to choose its epoch "
+          + "(the last validation_size training images recorded in the bundle), on which a change such as --tta "
+          + "can be judged without touching the test set.")
+  Split split;
+
+  @Option(names = "--tta", paramLabel = "VIEWS",
+      description = "Test-time augmentation instead of the bundle's: none, flip, shift (one-pixel shifts in four "
+          + "directions) or flip+shift. Each view adds one forward pass per image.")
+  String tta;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    try (ModelBundle bundle = ModelBundle.load(model);
-        BatchClassifier classifier = bundle.newClassifier()) {
+    TestTimeAugmentation augmentation;
+    try {
+      augmentation = tta == null ? null : TestTimeAugmentation.parse(tta);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--tta: " + e.getMessage());
+    }
+    try (ModelBundle bundle = ModelBundle.load(model)) {
+      TestTimeAugmentation views = augmentation != null ? augmentation
+          : TestTimeAugmentation.flipOnly(bundle.manifest().flipTta());
       FashionMnist dataset = FashionMnist.load(data);
-      Evaluation evaluation = Evaluation.run(classifier, dataset.test(), bundle.manifest().classNames());
-      out.printf("model %s (%s, flip TTA %s), %d test images%n%n", bundle.version(),
-          bundle.manifest().architecture(), bundle.manifest().flipTta(), evaluation.total());
+      LabelledImages images = split == Split.test ? dataset.test() : validationImages(dataset, bundle);
+      Evaluation evaluation;
+      try (BatchClassifier classifier = bundle.newClassifier(views)) {
+        evaluation = Evaluation.run(classifier, images, bundle.manifest().classNames());
+      }
+      out.printf("model %s (%s, TTA %s), %d %s images%n%n", bundle.version(),
+          bundle.manifest().architecture(), views, evaluation.total(), split);
       out.print(evaluation.table());
-      if (bundle.manifest().testAccuracy() != null
+      boolean asRecorded = split == Split.test
+          && views.equals(TestTimeAugmentation.flipOnly(bundle.manifest().flipTta()));
+      if (asRecorded && bundle.manifest().testAccuracy() != null
           && Math.abs(bundle.manifest().testAccuracy() - evaluation.accuracy()) > 1e-9) {
         out.printf("%nnote: the manifest records test accuracy %.4f%n", bundle.manifest().testAccuracy());
       }
@@ -50,5 +82,16 @@ final class EvaluateCommand implements Callable<Integer> {
     } catch (ModelBundleException | DatasetException e) {
       throw new UserError(e.getMessage(), e);
     }
+  }
+
+  private static LabelledImages validationImages(FashionMnist dataset, ModelBundle bundle) {
+    Map<String, Object> training = bundle.manifest().training();
+    Object recorded = training == null ? null : training.get("validation_size");
+    int size = recorded instanceof Number number ? number.intValue()
+        : TrainingConfig.defaults(Architecture.CNN).validationSize();
+    LabelledImages train = dataset.train();
+    // as the trainer holds them out: the last images of the training set, at most half of it
+    size = Math.min(size, train.size() / 2);
+    return train.slice(train.size() - size, train.size());
   }
 }

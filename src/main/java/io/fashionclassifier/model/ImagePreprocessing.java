@@ -51,6 +51,32 @@ public final class ImagePreprocessing {
         }
       }
     }
+
+    /**
+     * As {@link #normalize(byte[], int, float[], int, boolean)}, then moved {@code dx} columns right and
+     * {@code dy} rows down; the pixels moved in from outside the frame are background (byte 0), as
+     * Fashion-MNIST's borders are.
+     */
+    public void normalize(byte[] pixels, int from, float[] target, int offset, boolean mirror, int dx, int dy) {
+      if (dx == 0 && dy == 0) {
+        normalize(pixels, from, target, offset, mirror);
+        return;
+      }
+      float background = byteToInput[0];
+      for (int row = 0; row < SIZE; row++) {
+        int sourceRow = row - dy;
+        int destination = offset + row * SIZE;
+        for (int column = 0; column < SIZE; column++) {
+          int shiftedColumn = column - dx;
+          if (sourceRow < 0 || sourceRow >= SIZE || shiftedColumn < 0 || shiftedColumn >= SIZE) {
+            target[destination + column] = background;
+          } else {
+            int sourceColumn = mirror ? SIZE - 1 - shiftedColumn : shiftedColumn;
+            target[destination + column] = byteToInput[pixels[from + sourceRow * SIZE + sourceColumn] & 0xff];
+          }
+        }
+      }
+    }
   }
 
   /** Reads an image file; throws IOException when it is missing or not an image ImageIO can decode. */

@@ -187,7 +187,12 @@ public final class ModelBundle implements AutoCloseable {
    * docs/benchmarks.md); the bundle's {@code test_accuracy} holds for {@link #newClassifier()} only.
    */
   public BatchClassifier newClassifier(boolean flipTta) {
-    return new BundleClassifier(model, manifest, flipTta);
+    return newClassifier(TestTimeAugmentation.flipOnly(flipTta));
+  }
+
+  /** A new classifier averaging the given views of each image; the model's work grows with their number. */
+  public BatchClassifier newClassifier(TestTimeAugmentation augmentation) {
+    return new BundleClassifier(model, manifest, augmentation);
   }
 
   @Override

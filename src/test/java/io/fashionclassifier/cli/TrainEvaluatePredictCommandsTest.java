@@ -48,6 +48,25 @@ class TrainEvaluatePredictCommandsTest {
   }
 
   @Test
+  void evaluateOnTheValidationSplitClassifiesTheImagesTheTrainerHeldOut() {
+    Run evaluate = run("evaluate", "--model", model.toString(), "--split", "validation", "--tta", "shift");
+
+    Object heldOut = ModelBundle.load(model).manifest().training().get("validation_size");
+    assertThat(evaluate.exitCode).as(evaluate.err).isZero();
+    assertThat(evaluate.out).contains("TTA shift), " + heldOut + " validation images")
+        .containsPattern("accuracy +0\\.\\d{4} +" + heldOut).doesNotContain("note:");
+  }
+
+  @Test
+  void anUnknownTestTimeAugmentationIsOneLineExitTwo() {
+    Run evaluate = run("evaluate", "--model", model.toString(), "--tta", "rotate");
+
+    assertThat(evaluate.exitCode).isEqualTo(2);
+    assertThat(evaluate.err).isEqualTo("error: --tta: unknown test-time augmentation 'rotate': use one of none, "
+        + "flip, shift, flip+shift" + System.lineSeparator());
+  }
+
+  @Test
   void predictReadsAPngWrittenFromATestImage() throws IOException {
     int index = confidentlyRightImage(1);
     Path png = work.resolve("item.png");

@@ -78,4 +78,23 @@ class ImagePreprocessingTest {
     assertThat(mirrored[28 + 25]).isEqualTo(1f);
     assertThat(mirrored[28 + 2]).isZero();
   }
+
+  @Test
+  void normalizerShiftsAfterMirroringAndFillsTheEdgeWithBackground() {
+    byte[] image = new byte[784];
+    java.util.Arrays.fill(image, (byte) 255);
+    image[28 + 2] = 0; // row 1, column 2: one dark pixel on white
+    float[] shifted = new float[784];
+
+    new ImagePreprocessing.Normalizer(new Manifest.Normalization(0f, 1f))
+        .normalize(image, 0, shifted, 0, true, 1, -1);
+
+    // mirrored: row 1, column 25; then one column right and one row up: row 0, column 26
+    assertThat(shifted[26]).isZero();
+    assertThat(shifted[25]).isEqualTo(1f);
+    // column 0 came from outside the frame, and so did the last row
+    assertThat(shifted[5 * 28]).isZero();
+    assertThat(shifted[27 * 28 + 5]).isZero();
+    assertThat(shifted[26 * 28 + 5]).isEqualTo(1f);
+  }
 }

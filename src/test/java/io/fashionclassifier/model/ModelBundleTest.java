@@ -54,7 +54,7 @@ class ModelBundleTest {
       block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
       model.setBlock(block);
       saved = ModelBundle.save(dir, block, architecture, flipTta, Map.of("test", true), null);
-      try (BatchClassifier classifier = new BundleClassifier(model, saved, saved.flipTta())) {
+      try (BatchClassifier classifier = new BundleClassifier(model, saved, TestTimeAugmentation.flipOnly(saved.flipTta()))) {
         before = classifier.classify(images);
       }
     }
@@ -98,6 +98,53 @@ class ModelBundleTest {
       assertThat(withFlip.classify(images)).isEqualTo(evaluated);
       assertThat(withoutFlip.classify(images)).isNotEqualTo(evaluated).hasSameSizeAs(evaluated);
     }
+  }
+
+  @Test
+  void shiftTestTimeAugmentationAveragesThePredictionsOfEveryView() {
+    saveRandom(Architecture.CNN, true);
+    TestTimeAugmentation flipAndShift = TestTimeAugmentation.parse("flip+shift");
+    List<byte[]> some = images.subList(0, 3);
+    try (ModelBundle bundle = ModelBundle.load(dir);
+        BatchClassifier augmented = bundle.newClassifier(flipAndShift);
+        BatchClassifier plain = bundle.newClassifier(TestTimeAugmentation.NONE)) {
+      List<Prediction> predictions = augmented.classify(some);
+
+      assertThat(flipAndShift.viewCount()).isEqualTo(10);
+      for (int i = 0; i < some.size(); i++) {
+        float[] expected = new float[10];
+        for (TestTimeAugmentation.View view : flipAndShift.views()) {
+          float[] p = plain.classify(List.of(viewOf(some.get(i), view))).get(0).probabilities();
+          for (int c = 0; c < 10; c++) {
+            expected[c] += p[c] / flipAndShift.viewCount();
+          }
+        }
+        assertThat(predictions.get(i).probabilities())
+            .containsExactly(expected, org.assertj.core.data.Offset.offset(1e-5f));
+      }
+    }
+  }
+
+  /** The view's bytes built by hand: mirrored, then moved, background (0) where nothing moved in. */
+  private static byte[] viewOf(byte[] image, TestTimeAugmentation.View view) {
+    byte[] out = new byte[784];
+    for (int row = 0; row < 28; row++) {
+      for (int column = 0; column < 28; column++) {
+        int fromRow = row - view.dy();
+        int fromColumn = column - view.dx();
+        if (fromRow >= 0 && fromRow < 28 && fromColumn >= 0 && fromColumn < 28) {
+          out[row * 28 + column] = image[fromRow * 28 + (view.mirror() ? 27 - fromColumn : fromColumn)];
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void anUnknownTestTimeAugmentationNamesTheAcceptedOnes() {
+    assertThatThrownBy(() -> TestTimeAugmentation.parse("rotate"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown test-time augmentation 'rotate': use one of none, flip, shift, flip+shift");
   }
 
   @Test
