@@ -65,12 +65,16 @@ final class EvaluateCommand implements Callable<Integer> {
       FashionMnist dataset = FashionMnist.load(data);
       LabelledImages images = split == Split.test ? dataset.test() : validationImages(dataset, bundle);
       Evaluation evaluation;
+      long start = System.nanoTime();
       try (BatchClassifier classifier = bundle.newClassifier(views)) {
         evaluation = Evaluation.run(classifier, images, bundle.manifest().classNames());
       }
+      double seconds = (System.nanoTime() - start) / 1e9;
       out.printf("model %s (%s, TTA %s), %d %s images%n%n", bundle.version(),
           bundle.manifest().architecture(), views, evaluation.total(), split);
       out.print(evaluation.table());
+      out.printf("%nclassified in %.1f s: %,.0f images/s, %d forward passes per image%n",
+          seconds, evaluation.total() / seconds, views.viewCount());
       boolean asRecorded = split == Split.test
           && views.equals(TestTimeAugmentation.flipOnly(bundle.manifest().flipTta()));
       if (asRecorded && bundle.manifest().testAccuracy() != null

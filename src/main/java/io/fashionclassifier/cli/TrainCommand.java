@@ -61,6 +61,12 @@ final class TrainCommand implements Callable<Integer> {
       description = "Blank a random rectangle of a training image with probability P (default: 0, off).")
   float randomErasing;
 
+  @Option(names = "--weight-average", defaultValue = "0", paramLabel = "DECAY",
+      description = "Keep an exponential moving average of the weights over the second half of the schedule with"
+          + " this decay per step (e.g. 0.999) and keep it if it classifies the validation images better"
+          + " (default: 0, off).")
+  float weightAverageDecay;
+
   @Option(names = "--data", paramLabel = "DIR",
       description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist).")
   Path data;
@@ -111,7 +117,8 @@ final class TrainCommand implements Callable<Integer> {
       }
       config = config.withSchedule(schedule())
           .withLabelSmoothing(labelSmoothing)
-          .withRandomErasing(randomErasing);
+          .withRandomErasing(randomErasing)
+          .withWeightAverageDecay(weightAverageDecay);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage() + "; see 'train --help'");
     }

@@ -35,11 +35,16 @@ final class BundleClassifier implements BatchClassifier {
   private final int imagesPerChunk;
 
   BundleClassifier(Model model, Manifest manifest, TestTimeAugmentation augmentation) {
+    this(model, manifest.version(), manifest.normalization(), augmentation);
+  }
+
+  BundleClassifier(Model model, String version, Manifest.Normalization normalization,
+      TestTimeAugmentation augmentation) {
     this.manager = model.getNDManager().newSubManager();
     this.views = augmentation.views();
     this.predictor = model.newPredictor(new ProbabilitiesTranslator(views.size()));
-    this.version = manifest.version();
-    this.normalizer = new ImagePreprocessing.Normalizer(manifest.normalization());
+    this.version = version;
+    this.normalizer = new ImagePreprocessing.Normalizer(normalization);
     this.imagesPerChunk = Math.max(1, MAX_ROWS / views.size());
   }
 

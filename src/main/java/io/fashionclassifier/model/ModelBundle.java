@@ -190,6 +190,14 @@ public final class ModelBundle implements AutoCloseable {
     return newClassifier(TestTimeAugmentation.flipOnly(flipTta));
   }
 
+  /**
+   * A classifier over a model that is only in memory, such as one being trained, to compare parameters before
+   * they are saved; its version is {@code "unsaved"}.
+   */
+  public static BatchClassifier classifierOf(Model model, TestTimeAugmentation augmentation) {
+    return new BundleClassifier(model, "unsaved", Manifest.Normalization.FASHION_MNIST, augmentation);
+  }
+
   /** A new classifier averaging the given views of each image; the model's work grows with their number. */
   public BatchClassifier newClassifier(TestTimeAugmentation augmentation) {
     return new BundleClassifier(model, manifest, augmentation);

@@ -3,14 +3,18 @@ package io.fashionclassifier.training;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.dataset.LabelledImages;
 import io.fashionclassifier.model.BatchClassifier;
 import io.fashionclassifier.model.Manifest;
 import io.fashionclassifier.model.ModelBundle;
+import io.fashionclassifier.model.TestTimeAugmentation;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,13 +67,21 @@ public final class BundleTrainer {
         config.architecture().id(), training.size(), validation.size(), config.timeBudget().toSeconds(),
         config.schedule().id());
 
-    int testImages = data.test().size() * (config.flipAugmentation() ? 2 : 1);
+    TestTimeAugmentation views = TestTimeAugmentation.flipOnly(config.flipAugmentation());
+    int imagesToInfer = data.test().size() * views.viewCount()
+        + (config.weightAverageDecay() > 0 ? 2 * validation.size() * views.viewCount() : 0);
     TrainingLoop.Outcome loop;
+    WeightAverage.Choice averageChoice = null;
     Manifest manifest;
     try (Model model = Model.newInstance(ModelBundle.MODEL_NAME, Device.cpu())) {
       Engine.getInstance().setRandomSeed((int) config.seed());
       model.setBlock(config.architecture().newBlock());
-      loop = new TrainingLoop(config, console, clock, start, testImages).run(model, training, validation);
+      loop = new TrainingLoop(config, console, clock, start, imagesToInfer).run(model, training, validation);
+      if (loop.weightAverage() != null) {
+        try (WeightAverage average = loop.weightAverage()) {
+          averageChoice = keepTheBetter(model, average, validation, views);
+        }
+      }
       manifest = ModelBundle.save(outputDirectory, model.getBlock(), config.architecture(),
           config.flipAugmentation(), config.toMap(), null);
     }
@@ -87,7 +99,7 @@ public final class BundleTrainer {
     double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
 
     TrainingReport report = TrainingReport.of(manifest, config, loop.epochs(), loop.bestEpoch(), loop.stoppedBy(),
-        test, trainSeconds, loopSeconds, imagesPerSecond, cpuSeconds);
+        averageChoice, test, trainSeconds, loopSeconds, imagesPerSecond, cpuSeconds);
     TrainingReport.write(outputDirectory, report, data.test(), test);
     console.printf("%ntest accuracy %.4f (%s, flip TTA %s), %d epochs, %.0f s, %.0f images/s, CPU/wall %.2f%n",
         test.accuracy(), config.architecture().id(), manifest.flipTta(), loop.epochs().size(), trainSeconds,
@@ -96,6 +108,37 @@ public final class BundleTrainer {
     console.flush();
     return new TrainingResult(outputDirectory, manifest, test.accuracy(), loop.bestValidationAccuracy(),
         loop.epochs(), trainSeconds);
+  }
+
+  /**
+   * Classifies the validation images with the trained parameters and with their moving average, the way the
+   * bundle will predict, and leaves the better in {@code model} (the trained ones on a tie).
+   */
+  private WeightAverage.Choice keepTheBetter(Model model, WeightAverage average, LabelledImages validation,
+      TestTimeAugmentation views) {
+    if (average.average() == null) {
+      console.println("weight average: training ended before the schedule's half, nothing was averaged");
+      return new WeightAverage.Choice(average.decay(), 0, Double.NaN, Double.NaN, false);
+    }
+    double trained = validationAccuracy(model, validation, views);
+    try (NDManager keep = model.getNDManager().newSubManager()) {
+      List<NDArray> trainedParameters = BestSnapshot.snapshot(model, keep);
+      BestSnapshot.restore(model, average.average());
+      double averaged = validationAccuracy(model, validation, views);
+      boolean kept = averaged > trained;
+      if (!kept) {
+        BestSnapshot.restore(model, trainedParameters);
+      }
+      console.printf("weight average over %d steps: validation accuracy %.4f against %.4f trained; keeping the %s%n",
+          average.steps(), averaged, trained, kept ? "average" : "trained parameters");
+      return new WeightAverage.Choice(average.decay(), average.steps(), trained, averaged, kept);
+    }
+  }
+
+  private static double validationAccuracy(Model model, LabelledImages validation, TestTimeAugmentation views) {
+    try (BatchClassifier classifier = ModelBundle.classifierOf(model, views)) {
+      return Evaluation.run(classifier, validation, FashionMnist.CLASS_NAMES).accuracy();
+    }
   }
 
   private static long processCpuNanos() {

@@ -47,6 +47,11 @@ final class ScheduleProgress extends TrainingListenerAdapter {
     return steps;
   }
 
+  /** Share of the schedule done, in [0, 1]. */
+  double progress() {
+    return progress;
+  }
+
   long totalSteps() {
     return totalSteps;
   }

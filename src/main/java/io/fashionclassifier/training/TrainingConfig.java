@@ -36,6 +36,8 @@ import java.util.Objects;
  * @param schedule what the learning-rate schedule follows: the wall clock or the steps
  * @param labelSmoothing share of each training target spread evenly over all classes (0 = plain one-hot)
  * @param randomErasing probability of blanking a random rectangle of a training image (0 = never)
+ * @param weightAverageDecay decay of an exponential moving average of the parameters over the second half of
+ *     the schedule, offered to the final model if it classifies the validation images better (0 = off)
  */
 public record TrainingConfig(
     Architecture architecture,
@@ -53,7 +55,8 @@ public record TrainingConfig(
     boolean showProgress,
     Schedule schedule,
     float labelSmoothing,
-    float randomErasing) {
+    float randomErasing,
+    float weightAverageDecay) {
 
   /** Default time budget: with JVM start-up, {@code train} stays within 10 minutes. */
   public static final Duration DEFAULT_TIME_BUDGET = Duration.ofSeconds(565);
@@ -106,6 +109,9 @@ public record TrainingConfig(
     if (!(labelSmoothing >= 0 && labelSmoothing < 1) || !(randomErasing >= 0 && randomErasing <= 1)) {
       throw new IllegalArgumentException("label smoothing must be in [0, 1) and random erasing in [0, 1]");
     }
+    if (!(weightAverageDecay >= 0 && weightAverageDecay < 1)) {
+      throw new IllegalArgumentException("the weight average's decay must be in [0, 1), 0 for off");
+    }
     if (timeBudget.compareTo(evaluationReserve) <= 0) {
       throw new IllegalArgumentException("time budget " + timeBudget.toSeconds() + " s leaves no time to train"
           + " after the " + evaluationReserve.toSeconds() + " s kept for evaluation");
@@ -116,9 +122,9 @@ public record TrainingConfig(
   public static TrainingConfig defaults(Architecture architecture) {
     return switch (architecture) {
       case CNN -> new TrainingConfig(architecture, 30, 128, 0.05f, 5e-4f, 42, 0, 5_000,
-          DEFAULT_TIME_BUDGET, DEFAULT_EVALUATION_RESERVE, 4, true, true, Schedule.WALL_CLOCK, 0f, 0f);
+          DEFAULT_TIME_BUDGET, DEFAULT_EVALUATION_RESERVE, 4, true, true, Schedule.WALL_CLOCK, 0f, 0f, 0f);
       case MLP -> new TrainingConfig(architecture, 10, 32, 1e-3f, 0f, 42, 0, 5_000,
-          DEFAULT_TIME_BUDGET, DEFAULT_EVALUATION_RESERVE, 4, false, true, Schedule.WALL_CLOCK, 0f, 0f);
+          DEFAULT_TIME_BUDGET, DEFAULT_EVALUATION_RESERVE, 4, false, true, Schedule.WALL_CLOCK, 0f, 0f, 0f);
     };
   }
 
@@ -174,6 +180,10 @@ public record TrainingConfig(
     return copy().randomErasing(value).build();
   }
 
+  public TrainingConfig withWeightAverageDecay(float value) {
+    return copy().weightAverageDecay(value).build();
+  }
+
   /** The configuration as recorded in {@code manifest.json} and {@code report.json}. */
   public Map<String, Object> toMap() {
     Map<String, Object> map = new LinkedHashMap<>();
@@ -195,6 +205,7 @@ public record TrainingConfig(
     map.put("flip_augmentation", flipAugmentation);
     map.put("label_smoothing", labelSmoothing);
     map.put("random_erasing", randomErasing);
+    map.put("weight_average_decay", weightAverageDecay);
     return map;
   }
 
@@ -220,6 +231,7 @@ public record TrainingConfig(
     private Schedule schedule;
     private float labelSmoothing;
     private float randomErasing;
+    private float weightAverageDecay;
 
     Copy(TrainingConfig c) {
       architecture = c.architecture;
@@ -238,6 +250,7 @@ public record TrainingConfig(
       schedule = c.schedule;
       labelSmoothing = c.labelSmoothing;
       randomErasing = c.randomErasing;
+      weightAverageDecay = c.weightAverageDecay;
     }
 
     Copy epochs(int value) {
@@ -305,10 +318,15 @@ public record TrainingConfig(
       return this;
     }
 
+    Copy weightAverageDecay(float value) {
+      weightAverageDecay = value;
+      return this;
+    }
+
     TrainingConfig build() {
       return new TrainingConfig(architecture, epochs, batchSize, learningRate, weightDecay, seed, limit,
           validationSize, timeBudget, evaluationReserve, patience, flipAugmentation, showProgress, schedule,
-          labelSmoothing, randomErasing);
+          labelSmoothing, randomErasing, weightAverageDecay);
     }
   }
 }

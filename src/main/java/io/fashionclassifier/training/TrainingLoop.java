@@ -47,9 +47,10 @@ final class TrainingLoop {
    * @param steps optimiser steps taken
    * @param trainingNanos wall time of the training steps, validation excluded
    * @param imagesSeen training images over all epochs
+   * @param weightAverage the parameters' moving average when one was asked for (the caller closes it), or null
    */
   record Outcome(List<EpochStats> epochs, int bestEpoch, double bestValidationAccuracy, String stoppedBy,
-      long steps, long trainingNanos, long imagesSeen) {}
+      long steps, long trainingNanos, long imagesSeen, WeightAverage weightAverage) {}
 
   private final TrainingConfig config;
   private final PrintStream console;
@@ -92,6 +93,11 @@ final class TrainingLoop {
         .addEvaluator(new Accuracy(EpochLog.ACCURACY))
         .addTrainingListeners(new EpochTrainingListener(), new EvaluatorTrainingListener(), progress, epochLog,
             best, new EarlyStopping(config.patience()), budget);
+    WeightAverage average = null;
+    if (config.weightAverageDecay() > 0) {
+      average = new WeightAverage(config.weightAverageDecay(), progress::progress);
+      trainingConfig.addTrainingListeners(average);
+    }
 
     String stoppedBy = COMPLETED;
     try (Trainer trainer = model.newTrainer(trainingConfig)) {
@@ -111,7 +117,7 @@ final class TrainingLoop {
       log.warn("Step schedule cut by the time budget at step {} of {}", progress.steps(), progress.totalSteps());
     }
     return new Outcome(epochLog.epochs(), best.bestEpoch(), best.bestAccuracy(), stoppedBy, progress.steps(),
-        epochLog.trainingNanos(), epochLog.imagesSeen());
+        epochLog.trainingNanos(), epochLog.imagesSeen(), average);
   }
 
   /** Softmax cross-entropy on class indices, or on probability rows when the targets are smoothed. */

@@ -1,5 +1,6 @@
 package io.fashionclassifier.training;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -23,6 +24,7 @@ import java.util.Map;
  * @param bestValidationAccuracy validation accuracy of the kept parameters
  * @param bestEpoch epoch whose parameters were kept
  * @param stoppedBy what ended training: "epochs", "time budget" or "early stopping"
+ * @param weightAverage the moving average of the weights against the trained ones, when one was kept (else null)
  * @param epochs per-epoch statistics
  * @param classNames class names in label order
  * @param perClass per-class precision, recall, F1 and support on the test set
@@ -44,6 +46,7 @@ public record TrainingReport(
     double bestValidationAccuracy,
     int bestEpoch,
     String stoppedBy,
+    @JsonInclude(JsonInclude.Include.NON_NULL) WeightAverage.Choice weightAverage,
     List<EpochStats> epochs,
     List<String> classNames,
     List<Evaluation.ClassMetrics> perClass,
@@ -63,7 +66,7 @@ public record TrainingReport(
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   static TrainingReport of(Manifest manifest, TrainingConfig config, List<EpochStats> epochs, int bestEpoch,
-      String stoppedBy, Evaluation test, double trainSeconds, double loopSeconds, double imagesPerSecond,
+      String stoppedBy, WeightAverage.Choice weightAverage, Evaluation test, double trainSeconds, double loopSeconds, double imagesPerSecond,
       double cpuSeconds) {
     double bestValidation = epochs.stream()
         .filter(e -> e.epoch() == bestEpoch)
@@ -71,7 +74,7 @@ public record TrainingReport(
         .findFirst()
         .orElse(Double.NaN);
     return new TrainingReport(manifest.version(), manifest.architecture(), test.accuracy(), bestValidation,
-        bestEpoch, stoppedBy, List.copyOf(epochs), test.classNames(), test.perClass(), test.confusion(),
+        bestEpoch, stoppedBy, weightAverage, List.copyOf(epochs), test.classNames(), test.perClass(), test.confusion(),
         trainSeconds, secondsSinceJvmStart(), loopSeconds, imagesPerSecond, cpuSeconds, cpuSeconds / trainSeconds, manifest.flipTta(),
         config.toMap());
   }

@@ -54,7 +54,8 @@ class TrainEvaluatePredictCommandsTest {
     Object heldOut = ModelBundle.load(model).manifest().training().get("validation_size");
     assertThat(evaluate.exitCode).as(evaluate.err).isZero();
     assertThat(evaluate.out).contains("TTA shift), " + heldOut + " validation images")
-        .containsPattern("accuracy +0\\.\\d{4} +" + heldOut).doesNotContain("note:");
+        .containsPattern("accuracy +0\\.\\d{4} +" + heldOut).doesNotContain("note:")
+        .containsPattern("classified in \\d+\\.\\d s: [\\d,]+ images/s, 5 forward passes per image");
   }
 
   @Test
