@@ -102,6 +102,11 @@ public final class Bench {
       }
 
       step(String.format(Locale.ROOT, "end to end at saturation, %,d records per run", plan.endToEndRecords()));
+      // the JIT compiles Kafka's, Avro's and the classifier's code during the first run, on the cores the model
+      // needs (profiled in docs/benchmarks.md); a long-running service has long done that
+      PipelineRun.Result warmUp = PipelineRun.saturated(bench, "warm-up", Map.of(),
+          Math.max(1, plan.endToEndRecords() / 2), plan.endToEndLimit());
+      out.printf(Locale.ROOT, "    warm-up, default settings, not counted: %,.0f items/s%n", warmUp.itemsPerSecond());
       List<PipelineRun.Result> endToEnd = new ArrayList<>();
       for (int batchSize : plan.endToEndBatchSizes()) {
         for (boolean exactlyOnce : List.of(true, false)) {
@@ -113,7 +118,8 @@ public final class Bench {
           endToEnd.add(result);
           CpuTime.Split cpu = result.cpu();
           out.printf(Locale.ROOT, "    batch %3d %-13s %,7.0f items/s  (mean batch %.1f, %,.0f images/s in the model, "
-                  + "%.1f of %.1f s in it; CPU s: stream thread %.1f, other Java %.1f, native %.1f, broker %.1f%s)%n",
+                  + "%.1f of %.1f s in it; CPU s: stream thread %.1f, other Java %.1f, native (MXNet, JIT, GC) %.1f, "
+                  + "broker %.1f%s)%n",
               batchSize, exactlyOnce ? "exactly-once" : "at-least-once", result.itemsPerSecond(),
               result.meanBatchSize(), result.modelImagesPerSecond(), result.modelSeconds(), cpu.wallSeconds(),
               cpu.streamThreads(), cpu.otherJavaThreads(), cpu.nativeThreads(), cpu.childProcesses(),
@@ -137,8 +143,9 @@ public final class Bench {
             Math.max(1, fraction * max), plan.latencyPerRate(), plan.latencyWarmUp());
         latency.add(result);
         out.printf(Locale.ROOT, "    %3.0f%% (%,6.0f/s): p50 %,d ms, p90 %,d ms, p99 %,d ms over %,d items "
-                + "(mean batch %.1f)%s%n", 100 * fraction, result.ratePerSecond(), result.latencyP50Millis(),
-            result.latencyP90Millis(), result.latencyP99Millis(), result.latencyItems(), result.meanBatchSize(),
+                + "(mean batch %.1f; batch to the model at p50 %,d ms, p99 %,d ms)%s%n", 100 * fraction,
+            result.ratePerSecond(), result.latencyP50Millis(), result.latencyP90Millis(), result.latencyP99Millis(),
+            result.latencyItems(), result.meanBatchSize(), result.batchedP50Millis(), result.batchedP99Millis(),
             result.complete() ? "" : " (INCOMPLETE)");
         if (stopped.getAsBoolean()) {
           throw new InterruptedException("stopped");

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * Where the CPU goes during a run, from a snapshot before and one after: the stream threads (Kafka work and the
- * calling thread of each model call), the JVM's other Java threads (clients, the reader, GC, compiler), the
- * process's native threads (MXNet's OpenMP workers), and the child processes (the local broker).
+ * calling thread of each model call), the JVM's other Java threads (clients, the reader), the process's native
+ * threads (MXNet's OpenMP workers, and the JVM's own JIT compiler and GC threads, which are not Java threads),
+ * and the child processes (the local broker).
  */
 final class CpuTime {
 

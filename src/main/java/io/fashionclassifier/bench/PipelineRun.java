@@ -39,6 +39,9 @@ final class PipelineRun {
    * @param itemsPerSecond classified items per second after the start-up ramp ({@link Arrivals#RAMP})
    * @param complete whether every sent record came out before the run's limit
    * @param latencyItems items whose latency was counted (those captured after the warm-up)
+   * @param batchedP50Millis median time from capture to the stream thread's clock when the item's batch went
+   *     to the model ({@code classifiedTime}); the rest of the latency is the model call, the commit and the fetch
+   * @param batchedP99Millis 99th percentile of the same
    * @param latencyCdf [latency ms, percentile] pairs
    * @param modelImagesPerSecond images per second inside the model calls, from the classifier's own metrics
    * @param cpu where the CPU went from RUNNING to the last output
@@ -46,7 +49,7 @@ final class PipelineRun {
   record Result(String name, Map<String, String> settings, double ratePerSecond, long sent, long classified,
       long deadLetters, boolean complete, double itemsPerSecond, double seconds,
       long latencyItems, long latencyP50Millis, long latencyP90Millis, long latencyP99Millis,
-      List<double[]> latencyCdf, long batches, double meanBatchSize, double modelSeconds,
+      long batchedP50Millis, long batchedP99Millis, List<double[]> latencyCdf, long batches, double meanBatchSize, double modelSeconds,
       double modelImagesPerSecond, CpuTime.Split cpu) {}
 
   private PipelineRun() {}
@@ -120,7 +123,7 @@ final class PipelineRun {
         return new Result(name, Map.copyOf(settings), rate, sent, arrivals.count(), deadLetters.get(),
             arrivals.count() + deadLetters.get() >= sent, arrivals.steadyRate(running), arrivals.seconds(),
             stats.items(), stats.latencyPercentile(50), stats.latencyPercentile(90), stats.latencyPercentile(99),
-            cdf(stats.latencyHistogram()), inference.batches(), inference.meanBatchSize(), inference.seconds(),
+            stats.batchedPercentile(50), stats.batchedPercentile(99), cdf(stats.latencyHistogram()), inference.batches(), inference.meanBatchSize(), inference.seconds(),
             inference.imagesPerSecond(), cpuAtEnd.since(cpuAtStart));
       }
     } finally {

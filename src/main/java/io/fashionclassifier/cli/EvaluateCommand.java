@@ -73,8 +73,8 @@ final class EvaluateCommand implements Callable<Integer> {
       out.printf("model %s (%s, TTA %s), %d %s images%n%n", bundle.version(),
           bundle.manifest().architecture(), views, evaluation.total(), split);
       out.print(evaluation.table());
-      out.printf("%nclassified in %.1f s: %,.0f images/s, %d forward passes per image%n",
-          seconds, evaluation.total() / seconds, views.viewCount());
+      out.printf("%nclassified in %.1f s: %,.0f images/s, %d forward pass%s per image%n",
+          seconds, evaluation.total() / seconds, views.viewCount(), views.viewCount() == 1 ? "" : "es");
       boolean asRecorded = split == Split.test
           && views.equals(TestTimeAugmentation.flipOnly(bundle.manifest().flipTta()));
       if (asRecorded && bundle.manifest().testAccuracy() != null

@@ -25,11 +25,12 @@ final class MxnetEnvironment {
    * The serving command also runs MXNet's naive engine: predictors then run on the calling thread only, which is
    * what DJL requires for MXNet inference from several threads (stream threads, and the model watcher that
    * checks a new version while the old one serves); it is also the faster engine for inference on 2 cores
-   * (docs/benchmarks.md). Training keeps the threaded engine.
+   * (docs/benchmarks.md). {@code bench} runs the same engine, so that it measures what {@code stream} serves with.
+   * Training, and {@code demo}, which trains first, keep the threaded engine.
    */
   static Map<String, String> recommended(String command) {
     Map<String, String> settings = recommended();
-    if ("stream".equals(command)) {
+    if ("stream".equals(command) || "bench".equals(command)) {
       settings.put("MXNET_ENGINE_TYPE", "NaiveEngine");
     }
     return settings;

@@ -22,6 +22,7 @@ public final class DemoStats {
 
   // 1 ms .. 10 min at 3 significant digits
   private final Histogram latencyMillis = new Histogram(1, 600_000, 3);
+  private final Histogram batchedMillis = new Histogram(1, 600_000, 3);
   private final long[] labelledPerClass = new long[10];
   private final long[] correctPerClass = new long[10];
   private final long[] predictedLabelledPerClass = new long[10];
@@ -42,6 +43,8 @@ public final class DemoStats {
     items++;
     long latency = Math.max(1, seenAt.toEpochMilli() - item.getCaptureTime().toEpochMilli());
     latencyMillis.recordValue(Math.min(latency, latencyMillis.getHighestTrackableValue()));
+    long batched = Math.max(1, item.getClassifiedTime().toEpochMilli() - item.getCaptureTime().toEpochMilli());
+    batchedMillis.recordValue(Math.min(batched, batchedMillis.getHighestTrackableValue()));
     if (item.getTrueLabel() != null) {
       int truth = item.getTrueLabel().ordinal();
       int predicted = item.getPredictedLabel().ordinal();
@@ -98,6 +101,15 @@ public final class DemoStats {
 
   public synchronized long latencyPercentile(double percentile) {
     return items == 0 ? 0 : latencyMillis.getValueAtPercentile(percentile);
+  }
+
+  /**
+   * Percentile of the time from capture to the item's {@code classifiedTime}: the stream thread's clock when its
+   * batch was handed to the model (Kafka Streams' clock, read before the model call). What remains of
+   * {@link #latencyPercentile} after it is the model call, the commit and the consumer's fetch.
+   */
+  public synchronized long batchedPercentile(double percentile) {
+    return items == 0 ? 0 : batchedMillis.getValueAtPercentile(percentile);
   }
 
   /** A copy of the latency distribution (milliseconds, capture to visibility). */

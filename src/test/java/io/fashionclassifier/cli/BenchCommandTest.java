@@ -80,6 +80,11 @@ class BenchCommandTest {
         .isCloseTo(result.get("maxItemsPerSecond").asDouble() / 2, org.assertj.core.data.Offset.offset(1.0));
     assertThat(latency.get("latencyItems").asLong()).isPositive();
     assertThat(latency.get("latencyCdf")).isNotEmpty();
+    // the part before the model is part of the whole
+    assertThat(latency.get("batchedP50Millis").asLong()).isPositive()
+        .isLessThanOrEqualTo(latency.get("latencyP50Millis").asLong());
+    assertThat(stdout).containsPattern("warm-up, default settings, not counted: [\\d,]+ items/s")
+        .containsPattern("batch to the model at p50 \\d+ ms, p99 \\d+ ms");
     assertThat(result.at("/soak/records").asLong()).isEqualTo(2_000);
     assertThat(result.at("/soak/samples")).hasSizeGreaterThan(10);
   }

@@ -27,8 +27,9 @@ class MxnetEnvironmentTest {
   }
 
   @Test
-  void theStreamCommandAlsoRunsTheNaiveEngineAndTrainingDoesNot() {
+  void theStreamAndBenchCommandsAlsoRunTheNaiveEngineAndTrainingDoesNot() {
     assertThat(MxnetEnvironment.missingSettings(Map.of(), "stream")).containsEntry("MXNET_ENGINE_TYPE", "NaiveEngine");
+    assertThat(MxnetEnvironment.missingSettings(Map.of(), "bench")).containsEntry("MXNET_ENGINE_TYPE", "NaiveEngine");
     assertThat(MxnetEnvironment.missingSettings(Map.of(), "train")).doesNotContainKey("MXNET_ENGINE_TYPE");
   }
 }
