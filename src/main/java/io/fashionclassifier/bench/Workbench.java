@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * What every run of one benchmark shares: the cluster, the model, the images, the settings given for every
@@ -69,7 +70,16 @@ record Workbench(String bootstrapServers, String registryUrl, String runId, Path
 
   private static boolean allLed(Admin admin, List<String> names)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+    Map<String, TopicDescription> topics;
+    try {
+      topics = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        // created, but the broker that answered has not applied the new metadata yet
+        return false;
+      }
+      throw e;
+    }
     return topics.values().stream()
         .flatMap(topic -> topic.partitions().stream())
         .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
