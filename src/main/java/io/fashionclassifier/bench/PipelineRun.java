@@ -49,8 +49,8 @@ final class PipelineRun {
   record Result(String name, Map<String, String> settings, double ratePerSecond, long sent, long classified,
       long deadLetters, boolean complete, double itemsPerSecond, double seconds,
       long latencyItems, long latencyP50Millis, long latencyP90Millis, long latencyP99Millis,
-      long batchedP50Millis, long batchedP99Millis, List<double[]> latencyCdf, long batches, double meanBatchSize, double modelSeconds,
-      double modelImagesPerSecond, CpuTime.Split cpu) {}
+      long batchedP50Millis, long batchedP99Millis, List<double[]> latencyCdf, long batches, double meanBatchSize,
+      double modelSeconds, double modelImagesPerSecond, CpuTime.Split cpu) {}
 
   private PipelineRun() {}
 
@@ -123,8 +123,9 @@ final class PipelineRun {
         return new Result(name, Map.copyOf(settings), rate, sent, arrivals.count(), deadLetters.get(),
             arrivals.count() + deadLetters.get() >= sent, arrivals.steadyRate(running), arrivals.seconds(),
             stats.items(), stats.latencyPercentile(50), stats.latencyPercentile(90), stats.latencyPercentile(99),
-            stats.batchedPercentile(50), stats.batchedPercentile(99), cdf(stats.latencyHistogram()), inference.batches(), inference.meanBatchSize(), inference.seconds(),
-            inference.imagesPerSecond(), cpuAtEnd.since(cpuAtStart));
+            stats.batchedPercentile(50), stats.batchedPercentile(99), cdf(stats.latencyHistogram()),
+            inference.batches(), inference.meanBatchSize(), inference.seconds(), inference.imagesPerSecond(),
+            cpuAtEnd.since(cpuAtStart));
       }
     } finally {
       Workbench.deleteRecursively(stateDir);

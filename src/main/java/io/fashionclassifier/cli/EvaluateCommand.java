@@ -8,6 +8,7 @@ import io.fashionclassifier.model.BatchClassifier;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelBundleException;
 import io.fashionclassifier.model.TestTimeAugmentation;
+import io.fashionclassifier.training.BundleTrainer;
 import io.fashionclassifier.training.Evaluation;
 import io.fashionclassifier.training.TrainingConfig;
 import java.io.PrintWriter;
@@ -60,8 +61,8 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new UserError("--tta: " + e.getMessage());
     }
     try (ModelBundle bundle = ModelBundle.load(model)) {
-      TestTimeAugmentation views = augmentation != null ? augmentation
-          : TestTimeAugmentation.flipOnly(bundle.manifest().flipTta());
+      TestTimeAugmentation recorded = TestTimeAugmentation.asEvaluated(bundle.manifest());
+      TestTimeAugmentation views = augmentation != null ? augmentation : recorded;
       FashionMnist dataset = FashionMnist.load(data);
       LabelledImages images = split == Split.test ? dataset.test() : validationImages(dataset, bundle);
       Evaluation evaluation;
@@ -75,9 +76,7 @@ final class EvaluateCommand implements Callable<Integer> {
       out.print(evaluation.table());
       out.printf("%nclassified in %.1f s: %,.0f images/s, %d forward pass%s per image%n",
           seconds, evaluation.total() / seconds, views.viewCount(), views.viewCount() == 1 ? "" : "es");
-      boolean asRecorded = split == Split.test
-          && views.equals(TestTimeAugmentation.flipOnly(bundle.manifest().flipTta()));
-      if (asRecorded && bundle.manifest().testAccuracy() != null
+      if (split == Split.test && views.equals(recorded) && bundle.manifest().testAccuracy() != null
           && Math.abs(bundle.manifest().testAccuracy() - evaluation.accuracy()) > 1e-9) {
         out.printf("%nnote: the manifest records test accuracy %.4f%n", bundle.manifest().testAccuracy());
       }
@@ -93,9 +92,6 @@ final class EvaluateCommand implements Callable<Integer> {
     Object recorded = training == null ? null : training.get("validation_size");
     int size = recorded instanceof Number number ? number.intValue()
         : TrainingConfig.defaults(Architecture.CNN).validationSize();
-    LabelledImages train = dataset.train();
-    // as the trainer holds them out: the last images of the training set, at most half of it
-    size = Math.min(size, train.size() / 2);
-    return train.slice(train.size() - size, train.size());
+    return BundleTrainer.heldOut(dataset.train(), size);
   }
 }

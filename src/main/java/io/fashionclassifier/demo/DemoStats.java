@@ -41,10 +41,9 @@ public final class DemoStats {
     }
     lastSeenNanos = seenNanos;
     items++;
-    long latency = Math.max(1, seenAt.toEpochMilli() - item.getCaptureTime().toEpochMilli());
-    latencyMillis.recordValue(Math.min(latency, latencyMillis.getHighestTrackableValue()));
-    long batched = Math.max(1, item.getClassifiedTime().toEpochMilli() - item.getCaptureTime().toEpochMilli());
-    batchedMillis.recordValue(Math.min(batched, batchedMillis.getHighestTrackableValue()));
+    long captured = item.getCaptureTime().toEpochMilli();
+    recordMillis(latencyMillis, seenAt.toEpochMilli() - captured);
+    recordMillis(batchedMillis, item.getClassifiedTime().toEpochMilli() - captured);
     if (item.getTrueLabel() != null) {
       int truth = item.getTrueLabel().ordinal();
       int predicted = item.getPredictedLabel().ordinal();
@@ -58,6 +57,11 @@ public final class DemoStats {
         mistakes.add(new Mistake(item.getItemId(), item.getScannerId(), predicted, truth, item.getConfidence()));
       }
     }
+  }
+
+  /** Records {@code millis} clamped to the histogram's range, 1 ms to its highest trackable value. */
+  private static void recordMillis(Histogram histogram, long millis) {
+    histogram.recordValue(Math.min(Math.max(1, millis), histogram.getHighestTrackableValue()));
   }
 
   public synchronized void deadLetter() {

@@ -67,7 +67,7 @@ final class AcceptanceCheck {
       throw new ModelBundleException("acceptance slice: " + e.getMessage(), e);
     }
     int correct = 0;
-    try (BatchClassifier classifier = new BundleClassifier(model, manifest, TestTimeAugmentation.flipOnly(manifest.flipTta()))) {
+    try (BatchClassifier classifier = new BundleClassifier(model, manifest, TestTimeAugmentation.asEvaluated(manifest))) {
       List<Prediction> predictions = classifier.classify(slice.images(0, slice.size()));
       for (int i = 0; i < predictions.size(); i++) {
         correct += predictions.get(i).label() == slice.label(i) ? 1 : 0;

@@ -178,7 +178,7 @@ public final class ModelBundle implements AutoCloseable {
    * test-time augmentation when the manifest says so); not thread-safe, so take one per thread.
    */
   public BatchClassifier newClassifier() {
-    return newClassifier(manifest.flipTta());
+    return newClassifier(TestTimeAugmentation.asEvaluated(manifest));
   }
 
   /**

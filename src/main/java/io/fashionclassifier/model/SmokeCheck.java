@@ -33,7 +33,7 @@ final class SmokeCheck {
           + "'train'");
     }
     float[] probabilities;
-    try (BatchClassifier classifier = new BundleClassifier(model, manifest, TestTimeAugmentation.flipOnly(manifest.flipTta()))) {
+    try (BatchClassifier classifier = new BundleClassifier(model, manifest, TestTimeAugmentation.asEvaluated(manifest))) {
       probabilities = classifier.classify(List.of(knownImage())).get(0).probabilities();
     } catch (RuntimeException e) {
       throw new ModelBundleException(directory + ": the model fails on a test image (" + firstLine(e)

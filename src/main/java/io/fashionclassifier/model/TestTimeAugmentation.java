@@ -27,6 +27,11 @@ public record TestTimeAugmentation(boolean flip, boolean shift) {
     return flip ? FLIP : NONE;
   }
 
+  /** The views the bundle was evaluated with, which its recorded test accuracy holds for. */
+  public static TestTimeAugmentation asEvaluated(Manifest manifest) {
+    return flipOnly(manifest.flipTta());
+  }
+
   /** Parses one of {@link #NAMES}; throws IllegalArgumentException naming the accepted values otherwise. */
   public static TestTimeAugmentation parse(String name) {
     return switch (name.trim().toLowerCase(Locale.ROOT)) {

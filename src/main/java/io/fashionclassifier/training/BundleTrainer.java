@@ -59,9 +59,8 @@ public final class BundleTrainer {
   public TrainingResult train(FashionMnist data, Path outputDirectory) {
     long start = clock.getAsLong();
     long cpuStart = processCpuNanos();
-    int validationSize = Math.min(config.validationSize(), data.train().size() / 2);
-    int trainEnd = data.train().size() - validationSize;
-    LabelledImages validation = data.train().slice(trainEnd, data.train().size());
+    LabelledImages validation = heldOut(data.train(), config.validationSize());
+    int trainEnd = data.train().size() - validation.size();
     LabelledImages training = data.train().slice(0, config.limit() == 0 ? trainEnd : Math.min(config.limit(), trainEnd));
     log.info("Training {} on {} images, validating on {}, time budget {} s, {} schedule",
         config.architecture().id(), training.size(), validation.size(), config.timeBudget().toSeconds(),
@@ -108,6 +107,15 @@ public final class BundleTrainer {
     console.flush();
     return new TrainingResult(outputDirectory, manifest, test.accuracy(), loop.bestValidationAccuracy(),
         loop.epochs(), trainSeconds);
+  }
+
+  /**
+   * The validation images held out of {@code train}: its last {@code validationSize} images, at most half of it.
+   * {@code evaluate --split validation} takes the same images from a bundle's recorded size.
+   */
+  public static LabelledImages heldOut(LabelledImages train, int validationSize) {
+    int size = Math.min(validationSize, train.size() / 2);
+    return train.slice(train.size() - size, train.size());
   }
 
   /**
