@@ -97,7 +97,7 @@ public final class KafkaAvroSerializer extends AbstractKafkaAvroSerDe implements
     } catch (SchemaRegistryException e) {
       throw new SchemaRegistryAccessException((autoRegister ? "Error registering" : "Error looking up")
           + " schema " + schema.getFullName() + " under subject '" + subject + "'", topic, isKey,
-          AvroSerializationException.NO_SCHEMA_ID, e);
+          AvroSerializationException.NO_SCHEMA_ID, subject, e);
     }
   }
 
@@ -112,7 +112,7 @@ public final class KafkaAvroSerializer extends AbstractKafkaAvroSerDe implements
       return latest;
     } catch (SchemaRegistryException e) {
       throw new SchemaRegistryAccessException("Error fetching the latest schema of subject '" + subject + "'",
-          topic, isKey, AvroSerializationException.NO_SCHEMA_ID, e);
+          topic, isKey, AvroSerializationException.NO_SCHEMA_ID, subject, e);
     }
   }
 

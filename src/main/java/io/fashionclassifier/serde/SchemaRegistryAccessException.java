@@ -12,9 +12,28 @@ public final class SchemaRegistryAccessException extends AvroSerializationExcept
 
   private static final long serialVersionUID = 1L;
 
+  private final String subject;
+
   public SchemaRegistryAccessException(String problem, String topic, boolean isKey, int schemaId,
       SchemaRegistryException cause) {
+    this(problem, topic, isKey, schemaId, null, cause);
+  }
+
+  /** A failure about {@code subject} (registering or looking up a schema under it). */
+  public SchemaRegistryAccessException(String problem, String topic, boolean isKey, int schemaId, String subject,
+      SchemaRegistryException cause) {
     super(problem + ": " + cause.getMessage(), topic, isKey, schemaId, cause);
+    this.subject = subject;
+  }
+
+  /** The subject the serde was working on, or null when it was looking up a schema by id. */
+  public String subject() {
+    return subject;
+  }
+
+  /** The registry's answer (its HTTP status and error code), or the failure to reach it. */
+  public SchemaRegistryException answer() {
+    return (SchemaRegistryException) getCause();
   }
 
   /** Confluent's error_code of the registry's answer, {@link SchemaRegistryException#UNREACHABLE} when none. */

@@ -137,8 +137,10 @@ public final class ClassifierApp implements AutoCloseable {
       registry.close();
       throw e;
     }
+    ClassifierTopology.AvroSerdes serdes = avroSerdes(config);
     try (Admin admin = Admin.create(adminProperties(config))) {
       Topics.ensure(admin, config, config.aggregatesRetention());
+      OutputSubjectCheck.verify(serdes, config.classifiedTopic(), config.aggregatesTopic());
     } catch (RuntimeException e) {
       models.close();
       registry.close();
@@ -151,7 +153,7 @@ public final class ClassifierApp implements AutoCloseable {
     StreamsBuilder builder = new StreamsBuilder();
     StreamProgress progress = new StreamProgress(config.livenessStall());
     OutageBackoff outage = new OutageBackoff(config.outageBackoffMax(), metrics::progress);
-    ClassifierTopology.build(builder, config.topologySettings(), avroSerdes(config), models, metrics, progress);
+    ClassifierTopology.build(builder, config.topologySettings(), serdes, models, metrics, progress);
     Topology topology = builder.build(props);
     log.debug("topology:\n{}", topology.describe());
 
@@ -191,17 +193,17 @@ public final class ClassifierApp implements AutoCloseable {
   }
 
   /**
-   * A registry outage, or a batch that could not be forwarded whole, replaces the stream thread: its transaction
-   * is aborted and the new thread resumes from the last commit (after a backoff, for an outage), so the process
-   * keeps running and nothing is dead-lettered. Any other failure that escapes the handlers (a bug) stops this
-   * instance: Kubernetes restarts it and exactly-once makes the restart safe.
+   * A registry outage, or a batch that could not be classified and forwarded whole, replaces the stream thread: its
+   * transaction is aborted and the new thread resumes from the last commit after a backoff, so the process keeps
+   * running, is not ready meanwhile, and nothing is dead-lettered. Any other failure that escapes the handlers (a
+   * bug) stops this instance: Kubernetes restarts it and exactly-once makes the restart safe.
    */
   static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse uncaught(
       Throwable exception, OutageBackoff outage) {
     if (DeadLetters.isOutage(exception)) {
       Duration pause = outage.failed();
-      log.warn("schema registry unavailable ({}); retrying from the last commit in {} ms", rootMessage(exception),
-          pause.toMillis());
+      log.warn("schema registry unavailable ({}); retrying from the last commit in {} ms",
+          OutputSubjectCheck.describe(exception), pause.toMillis());
       outage.pause(pause);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
@@ -214,7 +216,10 @@ public final class ClassifierApp implements AutoCloseable {
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
     if (causedBy(exception, FlushAbortedException.class)) {
-      log.warn("a batch was aborted part-way; retrying it from the last commit", exception);
+      // with the outage backoff: a batch that fails every time must not spin, and readiness is off meanwhile
+      Duration pause = outage.failed();
+      log.warn("a batch was aborted; retrying it from the last commit in {} ms", pause.toMillis(), exception);
+      outage.pause(pause);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     }
     log.error("stream thread failed; shutting down this instance", exception);

@@ -50,6 +50,7 @@ public final class ClassifierConfig {
   public static final String BATCH_SIZE = "fashion.batch.size";
   public static final String BATCH_MAX_WAIT_MS = "fashion.batch.max.wait.ms";
   public static final String BATCH_COMMIT_PARTIAL = "fashion.batch.commit.partial";
+  public static final String INPUT_MAX_RECORD_BYTES = "fashion.input.max.record.bytes";
   public static final String AGGREGATES_WINDOW_MS = "fashion.aggregates.window.ms";
   public static final String AGGREGATES_GRACE_MS = "fashion.aggregates.grace.ms";
   public static final String TOPICS_CREATE = "fashion.topics.create";
@@ -69,6 +70,12 @@ public final class ClassifierConfig {
   public static final String OUTAGE_BACKOFF_MAX_MS = "fashion.outage.backoff.max.ms";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String REGISTRY_USER_INFO = "basic.auth.user.info";
+
+  /**
+   * Room the classifier's own writes need beyond an input record: the changelog's framing, and the error headers of
+   * a dead letter (capped in {@link DeadLetters}).
+   */
+  static final int INPUT_RECORD_HEADROOM = 16 * 1024;
 
   /** The largest batch: one batch must finish well inside the exactly-once transaction timeout. */
   public static final int MAX_BATCH_SIZE = 1024;
@@ -150,6 +157,12 @@ public final class ClassifierConfig {
               + BATCH_MAX_WAIT_MS + "): below full load, the verdicts are then visible to read_committed consumers "
               + "as soon as their batch is done rather than at the next commit.interval.ms. Full batches, at full "
               + "load, leave commits to commit.interval.ms, so that throughput does not pay for it.")
+      .define(INPUT_MAX_RECORD_BYTES, Type.INT, 64 * 1024, Range.between(4 * 1024, 512 * 1024),
+          Importance.LOW,
+          "Largest input record the classifier takes: key, value and headers, uncompressed. A larger one goes to the "
+              + "dead-letter topic at arrival (without its headers when they are what is too large), so that no input "
+              + "can make the buffer's changelog record, or its dead letter, exceed the producer's max.request.size "
+              + "(which must be at least this plus " + INPUT_RECORD_HEADROOM + " bytes).")
       .define(AGGREGATES_WINDOW_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
           "Size of the tumbling windows of the windowed accuracy figures.")
       .define(AGGREGATES_GRACE_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
@@ -258,6 +271,15 @@ public final class ClassifierConfig {
         problems.add(key + ": set by the classifier (" + why + "); remove it");
       }
     });
+    maxRequestSize(settings).ifPresent(maxRequest -> {
+      String input = settings.get(INPUT_MAX_RECORD_BYTES);
+      if (problems.isEmpty() && input != null
+          && Long.parseLong(input.trim()) + INPUT_RECORD_HEADROOM > maxRequest) {
+        problems.add(INPUT_MAX_RECORD_BYTES + "=" + input.trim() + " needs a producer max.request.size of at least "
+            + (Long.parseLong(input.trim()) + INPUT_RECORD_HEADROOM) + " (it is " + maxRequest + "): lower the one "
+            + "or raise the other");
+      }
+    });
     String threads = settings.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
     if (threads != null && !threads.trim().equals("1") && problems.isEmpty()
         && !"NaiveEngine".equals(environment.get("MXNET_ENGINE_TYPE"))) {
@@ -265,6 +287,19 @@ public final class ClassifierConfig {
           + "threads, which needs MXNET_ENGINE_TYPE=NaiveEngine in the environment: set it, or use 1 thread");
     }
     return problems;
+  }
+
+  /** The producers' {@code max.request.size} when set (the producer prefix wins, as in Kafka Streams). */
+  private static Optional<Long> maxRequestSize(Map<String, String> settings) {
+    String value = settings.get(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+    if (value == null) {
+      value = settings.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    }
+    try {
+      return value == null ? Optional.empty() : Optional.of(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      return Optional.empty(); // Kafka's own validation names it
+    }
   }
 
   /** ConfigDef's messages, in the words of the rest of the CLI. */
@@ -392,6 +427,11 @@ public final class ClassifierConfig {
     return (Integer) parsed.get(BATCH_SIZE);
   }
 
+  /** Largest input record (key, value and headers, uncompressed) the classifier takes; larger ones are dead letters. */
+  public int inputMaxRecordBytes() {
+    return (Integer) parsed.get(INPUT_MAX_RECORD_BYTES);
+  }
+
   /** Longest time a record waits in a partial batch before the batch is classified anyway. */
   public Duration maxBatchWait() {
     return millis(BATCH_MAX_WAIT_MS);
@@ -480,7 +520,7 @@ public final class ClassifierConfig {
     return new ClassifierTopology.Settings(
         inputTopic(), classifiedTopic(), aggregatesTopic(), deadLetterTopic(), batchSize(), maxBatchWait(),
         window(), windowGrace(), millis(AGGREGATES_MAX_FUTURE_SKEW_MS), (Integer) parsed.get(AGGREGATES_MAX_KEYS),
-        (Boolean) parsed.get(BATCH_COMMIT_PARTIAL));
+        (Boolean) parsed.get(BATCH_COMMIT_PARTIAL), inputMaxRecordBytes());
   }
 
   /** The keys passed through to Kafka and the serdes: everything but the classifier's own. */

@@ -111,9 +111,10 @@ public final class ClassifierMetrics {
         .register(registry).increment();
   }
 
-  void dropped(String topic) {
-    Counter.builder("fashion.records.dropped")
-        .description("Outputs that could not be serialized or sent and were dropped")
+  void outputFailed(String topic) {
+    Counter.builder("fashion.outputs.failed")
+        .description("Outputs that could not be serialized or sent: each failed its batch, which is retried from the "
+            + "last commit (nothing is dropped)")
         .tag("topic", topic)
         .register(registry).increment();
   }

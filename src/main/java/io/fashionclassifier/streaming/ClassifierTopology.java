@@ -65,6 +65,8 @@ public final class ClassifierTopology {
    *     ones count under {@code SCANNER:(other)} ({@code WAREHOUSE:(other)})
    * @param commitPartialBatches whether a batch classified before it was full requests a commit, so that its
    *     verdicts are visible at once rather than at the next {@code commit.interval.ms}
+   * @param inputMaxRecordBytes largest input record (key, value and headers, uncompressed) taken; larger ones are
+   *     dead-lettered at arrival
    */
   public record Settings(
       String inputTopic,
@@ -77,19 +79,21 @@ public final class ClassifierTopology {
       Duration windowGrace,
       Duration maxFutureSkew,
       int maxKeysPerScope,
-      boolean commitPartialBatches) {
+      boolean commitPartialBatches,
+      int inputMaxRecordBytes) {
 
-    /** With the default future-skew and key bounds. */
+    /** With the default future-skew, key and record-size bounds. */
     public Settings(String inputTopic, String classifiedTopic, String aggregatesTopic, String deadLetterTopic,
         int batchSize, Duration maxBatchWait, Duration window, Duration windowGrace) {
       this(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait, window,
-          windowGrace, AccuracyAggregates.DEFAULT_MAX_FUTURE_SKEW, AccuracyAggregates.DEFAULT_MAX_KEYS, true);
+          windowGrace, AccuracyAggregates.DEFAULT_MAX_FUTURE_SKEW, AccuracyAggregates.DEFAULT_MAX_KEYS, true,
+          (Integer) ClassifierConfig.DEFINITION.configKeys().get(ClassifierConfig.INPUT_MAX_RECORD_BYTES).defaultValue);
     }
 
     /** These settings with other accuracy-figure bounds. */
     public Settings withAggregateBounds(Duration maxFutureSkew, int maxKeysPerScope) {
       return new Settings(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait,
-          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitPartialBatches);
+          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitPartialBatches, inputMaxRecordBytes);
     }
   }
 
@@ -149,7 +153,8 @@ public final class ClassifierTopology {
                     BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(),
                     new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), settings.maxKeysPerScope(),
                         metrics.registry()),
-                    serdes.images(), models, metrics, progress, settings.commitPartialBatches()),
+                    serdes.images(), models, metrics, progress, settings.commitPartialBatches(),
+                    settings.inputMaxRecordBytes()),
                 Named.as("micro-batcher"),
                 BUFFER_STORE)
             .split(Named.as("outcome-"))

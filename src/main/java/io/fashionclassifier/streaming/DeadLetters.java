@@ -12,7 +12,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -64,6 +63,14 @@ public final class DeadLetters {
    * in bytes. The original is still in the input topic, at the partition and offset the headers name.
    */
   public static final String TRUNCATED = "fashion.errors.value.truncated";
+  /**
+   * Set on a dead letter that had to leave the original record's headers out to fit: how many it had. The original
+   * is still in the input topic, at the partition and offset the headers name.
+   */
+  public static final String HEADERS_DROPPED = "fashion.errors.headers.dropped";
+  /** The original headers of a letter that must be cut are kept only when they are this small a part of it. */
+  private static final int KEPT_HEADERS_SHARE = 16;
+  private static final DeadLetterLog LOG = new DeadLetterLog(log, DeadLetterLog.INTERVAL, System::nanoTime);
 
   /** A dead letter as it will be sent: key, value and headers, within the size limit. */
   record Letter(byte[] key, byte[] value, Headers headers, boolean truncated) {}
@@ -93,27 +100,55 @@ public final class DeadLetters {
 
   /**
    * Makes a dead letter fit: the error headers are capped already, so what can still be too large is the original
-   * key and value (a value that fit the input topic compressed, or with its headers). The value is cut first, then
-   * the key, and {@link #TRUNCATED} says so.
+   * record's key, value and headers (which may have fit the input topic compressed). The original headers go first
+   * ({@link #HEADERS_DROPPED}) unless they are small, then the value is cut, then the key ({@link #TRUNCATED}).
    */
   static Letter fitted(byte[] key, byte[] value, Headers headers, int limit) {
-    int headerBytes = 0;
+    long errorBytes = 0;
+    long originalBytes = 0;
+    int originals = 0;
     for (Header header : headers) {
-      headerBytes += header.key().length() + (header.value() == null ? 0 : header.value().length) + 8;
+      long bytes = header.key().length() * 3L + (header.value() == null ? 0 : header.value().length) + 8;
+      if (isErrorHeader(header.key())) {
+        errorBytes += bytes;
+      } else {
+        originalBytes += bytes;
+        originals++;
+      }
     }
     int keyBytes = key == null ? 0 : key.length;
     int valueBytes = value == null ? 0 : value.length;
-    int excess = headerBytes + keyBytes + valueBytes - limit;
-    if (excess <= 0) {
+    if (errorBytes + originalBytes + keyBytes + valueBytes <= limit) {
       return new Letter(key, value, headers, false);
     }
-    int room = Math.max(0, limit - headerBytes - 64);
+    long headerBytes = errorBytes + originalBytes;
+    boolean fitsWithoutOriginals = errorBytes + keyBytes + valueBytes <= limit;
+    if (originals > 0 && (fitsWithoutOriginals || originalBytes > limit / KEPT_HEADERS_SHARE)) {
+      RecordHeaders errorsOnly = new RecordHeaders();
+      for (Header header : headers) {
+        if (isErrorHeader(header.key())) {
+          errorsOnly.add(header);
+        }
+      }
+      errorsOnly.remove(HEADERS_DROPPED);
+      errorsOnly.add(HEADERS_DROPPED, utf8(Integer.toString(originals)));
+      headers = errorsOnly;
+      headerBytes = errorBytes + 64;
+      if (fitsWithoutOriginals) {
+        return new Letter(key, value, headers, true);
+      }
+    }
+    int room = (int) Math.max(0, limit - headerBytes - 64);
     byte[] keptKey = key == null || keyBytes <= room / 2 ? key : Arrays.copyOf(key, room / 2);
     int keptKeyBytes = keptKey == null ? 0 : keptKey.length;
     byte[] keptValue = value == null ? null : Arrays.copyOf(value, Math.max(0, Math.min(valueBytes, room - keptKeyBytes)));
     headers.remove(TRUNCATED);
     headers.add(TRUNCATED, utf8(Integer.toString(valueBytes)));
     return new Letter(keptKey, keptValue, headers, true);
+  }
+
+  private static boolean isErrorHeader(String key) {
+    return key.startsWith("__streams.errors.") || key.startsWith("fashion.errors.");
   }
 
   private static String stackTrace(Exception error) {
@@ -134,8 +169,8 @@ public final class DeadLetters {
   private static List<ProducerRecord<byte[], byte[]>> sending(List<ProducerRecord<byte[], byte[]>> deadLetters,
       ErrorHandlerContext context, Exception exception, ClassifierMetrics metrics, ClassifierMetrics.Reason reason,
       int limit) {
-    log.warn("dead letter ({}) from {}-{} offset {}: {}", reason, context.topic(), context.partition(),
-        context.offset(), exception.toString());
+    LOG.deadLettered(reason.name(), context.topic() + "-" + context.partition() + " offset " + context.offset()
+        + ": " + exception);
     byte[] now = utf8(Instant.now().toString());
     List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>(deadLetters.size());
     for (ProducerRecord<byte[], byte[]> letter : deadLetters) {
@@ -183,6 +218,17 @@ public final class DeadLetters {
     return false;
   }
 
+  /**
+   * Whether the record itself is at fault: it does not decode into an image, or the image is not one the classifier
+   * takes. Only such records are dead letters. Anything else a processor throws (a registry outage, a batch that
+   * could not be sent whole, a send error of an earlier record surfacing in this one, a bug) says nothing about the
+   * record, so dead-lettering it would lose a good record, under at_least_once as under exactly_once.
+   */
+  static boolean isRecordFault(Throwable exception) {
+    return exception instanceof InvalidImageException
+        || exception instanceof AvroSerializationException serde && serde.isPoisonPill();
+  }
+
   /** Whether the handler must fail the task (and abort its transaction) rather than dead-letter the record. */
   private static boolean mustFail(Exception exception) {
     if (isOutage(exception)) {
@@ -190,8 +236,9 @@ public final class DeadLetters {
           + "records: {}", exception.toString());
       return true;
     }
-    if (exception instanceof FlushAbortedException) {
-      log.warn(exception.getMessage(), exception.getCause());
+    if (!isRecordFault(exception)) {
+      log.warn("not the record's fault, so not a dead letter; failing the task to retry from the last commit: {}",
+          exception.toString());
       return true;
     }
     return false;
@@ -254,11 +301,12 @@ public final class DeadLetters {
   }
 
   /**
-   * Per-record send errors. Records are checked before they are forwarded (ids bounded in {@link InventoryImages},
-   * dead letters fitted), so this only catches what slips through: an output that still does not serialize or fit
-   * is dropped with an ERROR line and counted in {@code fashion_records_dropped_total}, rather than failing every
-   * retry of the transaction. Anything else, retriable or not, fails as Kafka Streams would by default, so a
-   * broker outage is never hidden.
+   * Per-record send and serialization errors of the outputs. Nothing an input holds can make an output fail
+   * (ids and record sizes are bounded at arrival, dead letters fitted), so an output that fails is never the
+   * record's fault and is never dropped: a registry that refuses the output schema, or cannot be reached, is an
+   * outage ({@link #isOutage}: not ready, nothing committed, retried with backoff), and any other failure fails the
+   * task as Kafka Streams would by default. Under exactly-once a dropped record would not even help: a record the
+   * producer refuses as too large leaves the transaction unable to commit (KAFKA-9279).
    */
   public static final class ProductionHandler implements ProductionExceptionHandler {
     private ClassifierMetrics metrics;
@@ -271,24 +319,22 @@ public final class DeadLetters {
     @Override
     public Response handleError(
         ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
-      if (exception instanceof RecordTooLargeException) {
-        return dropped(record, exception);
-      }
-      return Response.fail();
+      return failed(record, exception, "sent");
     }
 
     @Override
     public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record, Exception exception,
         SerializationExceptionOrigin origin) {
-      return dropped(record, exception);
+      return failed(record, exception, "serialized");
     }
 
-    private Response dropped(ProducerRecord<?, ?> record, Exception exception) {
-      log.error("dropped an output to {} that cannot be sent: {}", record.topic(), exception.toString());
+    private Response failed(ProducerRecord<?, ?> record, Exception exception, String what) {
+      log.error("an output to {} could not be {}; failing the batch to retry it from the last commit: {}",
+          record.topic(), what, OutputSubjectCheck.describe(exception));
       if (metrics != null) {
-        metrics.dropped(record.topic());
+        metrics.outputFailed(record.topic());
       }
-      return Response.resume();
+      return Response.fail();
     }
   }
 }

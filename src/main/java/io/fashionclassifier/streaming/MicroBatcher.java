@@ -6,9 +6,11 @@ import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.schema.LabelScore;
+import io.fashionclassifier.serde.AvroSerializationException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
 
   private final StreamProgress progress;
   private final boolean commitPartialBatches;
+  private final int maxRecordBytes;
   private StreamProgress.Task task;
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<Long, BufferedRecord> buffer;
@@ -100,8 +103,10 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       Supplier<ModelLineup> models,
       ClassifierMetrics metrics,
       StreamProgress progress,
-      boolean commitPartialBatches) {
+      boolean commitPartialBatches,
+      int maxRecordBytes) {
     this.progress = progress;
+    this.maxRecordBytes = maxRecordBytes;
     this.commitPartialBatches = commitPartialBatches;
     this.storeName = storeName;
     this.batchSize = batchSize;
@@ -154,7 +159,8 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private void buffer(Record<byte[], byte[]> record) {
     metrics.recordIn();
     RecordMetadata source = context.recordMetadata().orElseThrow();
-    // throws for a bad record, which the processing exception handler sends to the dead-letter topic
+    // throw for a bad record, which the processing exception handler sends to the dead-letter topic
+    InventoryImages.checkRecordSize(record.key(), record.value(), record.headers(), maxRecordBytes);
     Decoded image = decode(source.topic(), record.headers(), record.value());
 
     if (pending == 0) {
@@ -183,9 +189,13 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     try {
       // through a wildcard type: a writer schema of another type must not meet a cast the compiler put here
       datum = ((Deserializer<?>) images).deserialize(topic, headers, value);
-    } catch (ClassCastException e) {
-      // Kafka Streams treats a ClassCastException from a processor as a topology bug and stops the thread
-      throw new InvalidImageException("the value does not decode into an InventoryImage: " + e.getMessage(), e);
+    } catch (AvroSerializationException e) {
+      throw e; // a poison pill, or a registry outage that must not become a dead letter
+    } catch (RuntimeException e) {
+      // decoding depends on the bytes alone once the registry answered: whatever else it throws (a
+      // ClassCastException, which Kafka Streams would take for a topology bug, or an Avro runtime error) is the
+      // record's fault
+      throw new InvalidImageException("the value does not decode into an InventoryImage: " + e, e);
     }
     if (datum == null) {
       throw new InvalidImageException("the record has no value (tombstone)");
@@ -278,29 +288,56 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   /**
    * Classifies the buffered batch and forwards every outcome, or nothing: each output is built before the first
    * is forwarded, so an exception leaves the buffer as it was and, under exactly-once, aborts the transaction
-   * rather than letting a later flush send the same verdicts again.
+   * rather than letting a later flush send the same verdicts again. Whatever goes wrong, the flush fails the task
+   * ({@link FlushAbortedException}): a batch's records are in the buffer already, so an exception handler that
+   * dead-letters the record being processed and goes on would send that record twice, or wedge the partition on a
+   * batch that fails at every punctuation.
    */
   private void flush() {
-    followLineup();
-    List<KeyValue<Long, BufferedRecord>> buffered = new ArrayList<>(pending);
-    try (KeyValueIterator<Long, BufferedRecord> entries = buffer.all()) {
-      entries.forEachRemaining(buffered::add);
-    }
-    long started = System.nanoTime();
-    List<Record<String, Outcome>> outputs = outcomes(buffered);
-    flushedSince(context.currentSystemTimeMs(), System.nanoTime() - started);
     try {
+      followLineup();
+      List<KeyValue<Long, BufferedRecord>> buffered = new ArrayList<>(pending);
+      try (KeyValueIterator<Long, BufferedRecord> entries = buffer.all()) {
+        entries.forEachRemaining(buffered::add);
+      }
+      long started = System.nanoTime();
+      Counts counts = new Counts();
+      List<Record<String, Outcome>> outputs = outcomes(buffered, counts);
+      flushedSince(context.currentSystemTimeMs(), System.nanoTime() - started);
       outputs.forEach(context::forward);
+      // after the outputs, so that even without exactly-once a crash in between duplicates rather than loses
+      clear(buffered);
+      // only now: progress (which readiness reads) must not count outputs a failed send threw away
+      counts.addTo(metrics);
+    } catch (FlushAbortedException e) {
+      throw e;
     } catch (RuntimeException e) {
-      throw new FlushAbortedException(
-          "task " + context.taskId() + ": forwarding a batch failed part-way; aborting it to retry from the last commit",
-          e);
+      throw new FlushAbortedException("task " + context.taskId() + ": a batch of " + pending + " could not be "
+          + "classified and sent whole (" + e + "); aborting it to retry from the last commit", e);
     }
-    // after the outputs, so that even without exactly-once a crash in between duplicates rather than loses
-    clear(buffered);
   }
 
-  private List<Record<String, Outcome>> outcomes(List<KeyValue<Long, BufferedRecord>> buffered) {
+  /** What a batch's outputs count for, once they are sent. */
+  private static final class Counts {
+    private final Map<ClassifierMetrics.Reason, Integer> deadLetters = new EnumMap<>(ClassifierMetrics.Reason.class);
+    private int truncated;
+    private int classified;
+
+    void deadLetter(ClassifierMetrics.Reason reason, boolean wasTruncated) {
+      deadLetters.merge(reason, 1, Integer::sum);
+      truncated += wasTruncated ? 1 : 0;
+    }
+
+    void addTo(ClassifierMetrics metrics) {
+      deadLetters.forEach(metrics::deadLetters);
+      for (int i = 0; i < truncated; i++) {
+        metrics.deadLetterTruncated();
+      }
+      metrics.recordsOut(classified);
+    }
+  }
+
+  private List<Record<String, Outcome>> outcomes(List<KeyValue<Long, BufferedRecord>> buffered, Counts counts) {
     List<Record<String, Outcome>> outputs = new ArrayList<>(buffered.size() * 2 + 8);
     List<BufferedRecord> batch = new ArrayList<>(buffered.size());
     List<InventoryImage> valid = new ArrayList<>(buffered.size());
@@ -321,7 +358,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
         if (DeadLetters.isOutage(e)) {
           throw e;
         }
-        outputs.add(deadLetter(record, e, ClassifierMetrics.Reason.PROCESSING));
+        outputs.add(deadLetter(record, e, ClassifierMetrics.Reason.PROCESSING, counts));
       }
     }
     if (batch.isEmpty()) {
@@ -342,7 +379,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     int failed = 0;
     for (int i = 0; i < batch.size(); i++) {
       if (failures[i] != null) {
-        outputs.add(deadLetter(batch.get(i), failures[i], ClassifierMetrics.Reason.PREDICTION));
+        outputs.add(deadLetter(batch.get(i), failures[i], ClassifierMetrics.Reason.PREDICTION, counts));
         failed++;
         continue;
       }
@@ -366,7 +403,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     for (AccuracyAggregates.Partial partial : partials) {
       outputs.add(new Record<>(partial.scopeKey(), new Outcome.Figure(partial.figure()), partial.timestamp()));
     }
-    metrics.recordsOut(items.size());
+    counts.classified = items.size();
     return outputs;
   }
 
@@ -422,13 +459,11 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   }
 
   /** KIP-1034 has no source record for a punctuator's failures: this is the same dead letter, sent by hand. */
-  private Record<String, Outcome> deadLetter(BufferedRecord record, Exception error, ClassifierMetrics.Reason reason) {
-    metrics.deadLetters(reason, 1);
+  private Record<String, Outcome> deadLetter(BufferedRecord record, Exception error, ClassifierMetrics.Reason reason,
+      Counts counts) {
     DeadLetters.Letter letter = DeadLetters.letter(
         record, error, Instant.ofEpochMilli(context.currentSystemTimeMs()), deadLetterLimit);
-    if (letter.truncated()) {
-      metrics.deadLetterTruncated();
-    }
+    counts.deadLetter(reason, letter.truncated());
     return new Record<String, Outcome>(
         null, new Outcome.DeadLetter(letter.key(), letter.value()), record.timestamp(), letter.headers());
   }

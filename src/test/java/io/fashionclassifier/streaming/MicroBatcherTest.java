@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class MicroBatcherTest {
 
+  private static final int MAX_RECORD_BYTES = 64 * 1024;
   private final String scope = "batcher-" + UUID.randomUUID();
   private final Map<String, Object> serdeConfig = Map.of("schema.registry.url", "mock://" + scope);
 
@@ -72,7 +73,7 @@ class MicroBatcherTest {
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
         deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL),
-        commitPartialBatches);
+        commitPartialBatches, MAX_RECORD_BYTES);
   }
 
   private void processImages(MicroBatcher batcher, int count) {
@@ -155,7 +156,7 @@ class MicroBatcherTest {
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 2, Duration.ofMillis(20),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
         deserializer, ModelSource.fixed(() -> new SlowClassifier(modelMillis)), metrics,
-        new StreamProgress(StreamProgress.DEFAULT_STALL), true);
+        new StreamProgress(StreamProgress.DEFAULT_STALL), true, MAX_RECORD_BYTES);
     // Kafka Streams reads the clock once for a run of a task's records: all three arrive at "5,000"
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
@@ -262,7 +263,8 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true);
+        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true,
+        MAX_RECORD_BYTES);
     batcher.init(context);
 
     assertThatThrownBy(() -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L))
@@ -323,7 +325,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
-        deserializer, models, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true);
+        deserializer, models, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true, MAX_RECORD_BYTES);
   }
 
   private void process(MicroBatcher batcher, SpecificAvroSerializer<InventoryImage> serializer, int offset,

@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.test.TestRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Records that once stopped the stream thread (issue 12, findings 1 and 3): each now goes to the dead-letter topic
@@ -79,9 +82,9 @@ class PoisonRecordTest {
   @Test
   void anItemIdTooLongForTheOutputsIsDeadLetteredAtArrival() {
     try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
-      byte[] hostile = fixture.bytes(image("x".repeat(600 * 1024), 3, null));
+      byte[] hostile = fixture.bytes(image("x".repeat(1_000), 3, null));
 
-      assertDeadLetteredThenNextClassified(fixture, hostile, "itemId is 614400 bytes long");
+      assertDeadLetteredThenNextClassified(fixture, hostile, "itemId is 1000 bytes long");
     }
   }
 
@@ -115,6 +118,81 @@ class PoisonRecordTest {
       TestRecord<byte[], byte[]> letter = fixture.deadLetters.readRecord();
       assertThat(letter.value()).isEqualTo(wrongSize);
       assertThat(letter.headers().lastHeader(DeadLetters.TRUNCATED)).isNull();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {-1, -86_400_000L * 365 * 100, Long.MIN_VALUE})
+  void aCaptureTimeBefore1970IsDeadLetteredAtArrivalNotLeftToWedgeTheFlush(long captureTime) {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      byte[] hostile = fixture.bytes(TestImages.captured(image("early", 3, null), Instant.ofEpochMilli(captureTime)));
+
+      assertDeadLetteredThenNextClassified(fixture, hostile, "is before 1970-01-01T00:00:00Z");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, Long.MAX_VALUE})
+  void captureTimesAtTheEpochAndFarAheadAreClassified(long captureTime) {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      fixture.pipe(TestImages.captured(image("edge", 3, null), Instant.ofEpochMilli(captureTime)));
+      fixture.pipe(image("after", 4, null));
+
+      assertThat(fixture.classified.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("edge", "after");
+      assertThat(fixture.deadLetters.isEmpty()).isTrue();
+    }
+  }
+
+  @Test
+  void aRecordWhoseHeadersExceedTheBoundIsDeadLetteredWithoutThemAndSaysHowManyItHad() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      RecordHeaders headers = new RecordHeaders();
+      for (int i = 0; i < 40; i++) {
+        headers.add("trace-" + i, new byte[32 * 1024]);
+      }
+      byte[] image = fixture.bytes(image("headers", 3, null));
+      fixture.input.pipeInput(new TestRecord<>("headers", image, headers, TopologyFixture.START));
+      fixture.pipe(image("after", 4, null));
+
+      TestRecord<byte[], byte[]> letter = fixture.deadLetters.readRecord();
+      assertThat(header(letter.headers(), DeadLetters.MESSAGE)).contains("with its 40 headers");
+      assertThat(header(letter.headers(), DeadLetters.HEADERS_DROPPED)).isEqualTo("40");
+      assertThat(letter.headers().lastHeader("trace-0")).isNull();
+      assertThat(letter.value()).as("the value is kept whole").isEqualTo(image);
+      assertThat(fixture.deadLetters.isEmpty()).isTrue();
+      assertThat(fixture.classified.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("after");
+    }
+  }
+
+  @Test
+  void manySmallHeadersCountTowardsTheBound() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      RecordHeaders headers = new RecordHeaders();
+      for (int i = 0; i < 20_000; i++) {
+        headers.add("h", new byte[0]);
+      }
+      fixture.input.pipeInput(new TestRecord<>("many", fixture.bytes(image("many", 3, null)), headers,
+          TopologyFixture.START));
+      fixture.pipe(image("after", 4, null));
+
+      assertThat(header(fixture.deadLetters.readRecord().headers(), DeadLetters.MESSAGE))
+          .contains("with its 20000 headers");
+      assertThat(fixture.classified.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("after");
+    }
+  }
+
+  @Test
+  void headersWithinTheBoundTravelWithTheRecord() {
+    try (TopologyFixture fixture = new TopologyFixture(1, LONG_WAIT)) {
+      RecordHeaders headers = new RecordHeaders();
+      headers.add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes(
+          StandardCharsets.UTF_8));
+      fixture.input.pipeInput(new TestRecord<>("small", fixture.bytes(image("small", 3, null, "scanner-1", 27, 28)),
+          headers, TopologyFixture.START));
+
+      TestRecord<byte[], byte[]> letter = fixture.deadLetters.readRecord();
+      assertThat(header(letter.headers(), "traceparent")).startsWith("00-4bf92f");
+      assertThat(letter.headers().lastHeader(DeadLetters.HEADERS_DROPPED)).isNull();
     }
   }
 }
