@@ -35,13 +35,17 @@ final class OutputSubjectCheck {
    * @throws StreamingException naming the subject and the fix when the registry refuses a schema
    */
   static void verify(ClassifierTopology.AvroSerdes serdes, String classifiedTopic, String aggregatesTopic) {
-    check(serdes.classifiedItems().serializer(), classifiedTopic, sampleVerdict());
-    check(serdes.aggregates().serializer(), aggregatesTopic, sampleFigure());
+    // a registry that does not answer the first will not answer the second: the start need not wait twice
+    if (check(serdes.classifiedItems().serializer(), classifiedTopic, sampleVerdict())) {
+      check(serdes.aggregates().serializer(), aggregatesTopic, sampleFigure());
+    }
   }
 
-  private static <T extends SpecificRecord> void check(Serializer<T> serializer, String topic, T sample) {
+  /** Whether the registry answered. */
+  private static <T extends SpecificRecord> boolean check(Serializer<T> serializer, String topic, T sample) {
     try {
       serializer.serialize(topic, sample);
+      return true;
     } catch (SchemaRegistryAccessException e) {
       Optional<String> refusal = refusal(e);
       if (refusal.isPresent()) {
@@ -49,6 +53,7 @@ final class OutputSubjectCheck {
       }
       log.warn("could not check the output schema of topic '{}' at start; the stream waits for the registry: {}",
           topic, e.getMessage());
+      return false;
     } catch (AvroSerializationException e) {
       // use.latest.version with a latest schema the output cannot be written in
       throw new StreamingException("the outputs to topic '" + topic + "' cannot be written: " + e.getMessage(), e);
