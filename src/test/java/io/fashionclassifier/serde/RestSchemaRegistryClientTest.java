@@ -12,6 +12,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -201,5 +203,42 @@ class RestSchemaRegistryClientTest {
 
     assertThat(e.status()).isEqualTo(503);
     assertThat(requests).hasSizeBetween(2, 10);
+  }
+
+  /**
+   * Issue 21: the wait before each retry was exactly retries.wait.ms, doubled per retry, so every client that failed
+   * together (each stream thread of each instance, after an outage) came back together. With full jitter each wait
+   * is drawn from [0, that ceiling], so some fall well below it; the fixed schedule never goes below it.
+   */
+  @Test
+  void retryWaitsAreDrawnSoClientsThatFailedTogetherDoNotRetryTogether() {
+    Duration ceiling = Duration.ofMillis(300);
+    try (ScriptedRegistry outage = new ScriptedRegistry(ScriptedRegistry.error(503, 50001, "store unavailable"))) {
+      AvroSerdeConfig config = new AvroSerdeConfig(Map.of("schema.registry.url", outage.url(),
+          "retries.wait.ms", String.valueOf(ceiling.toMillis()), "retries.max.wait.ms",
+          String.valueOf(ceiling.toMillis()), "max.retries", "4", "http.total.timeout.ms", "10000"));
+      for (int client = 1; client <= 2; client++) {
+        int id = client;
+        catchThrowableOfType(SchemaRegistryException.class,
+            () -> new RestSchemaRegistryClient(config).getSchemaById(id));
+      }
+
+      List<Duration> waits = waitsBetweenRequestsOfTheSamePath(outage.requests());
+
+      assertThat(waits).hasSize(8)
+          .anySatisfy(wait -> assertThat(wait).isLessThan(ceiling.multipliedBy(5).dividedBy(6)));
+    }
+  }
+
+  private static List<Duration> waitsBetweenRequestsOfTheSamePath(List<ScriptedRegistry.Request> requests) {
+    Map<String, Long> last = new HashMap<>();
+    List<Duration> waits = new ArrayList<>();
+    for (ScriptedRegistry.Request request : requests) {
+      Long previous = last.put(request.path(), request.arrivedNanos());
+      if (previous != null) {
+        waits.add(Duration.ofNanos(request.arrivedNanos() - previous));
+      }
+    }
+    return waits;
   }
 }

@@ -26,8 +26,8 @@ final class ScriptedRegistry implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One request as the server saw it. */
-  record Request(String method, String path, String authorization) {}
+  /** One request as the server saw it, and when it arrived ({@link System#nanoTime()}). */
+  record Request(String method, String path, String authorization, long arrivedNanos) {}
 
   /** Writes the answer to one request. */
   interface Answer {
@@ -49,9 +49,10 @@ final class ScriptedRegistry implements AutoCloseable {
     }
     server.setExecutor(threads);
     server.createContext("/", exchange -> {
+      long arrived = System.nanoTime();
       String auth = exchange.getRequestHeaders().getFirst("Authorization");
       requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-          auth == null ? "" : auth));
+          auth == null ? "" : auth, arrived));
       exchange.getRequestBody().readAllBytes();
       try {
         this.answer.answer(exchange);
