@@ -70,14 +70,26 @@ final class RetryExecutor {
         config.totalTimeout(), System::nanoTime, FULL_JITTER, Thread::sleep);
   }
 
-  /** The attempt's result; its last failure once retries, or the time for them, ran out. */
+  /**
+   * The attempt's result; its last failure once retries, or the time for them, ran out, except that a retry the
+   * deadline cut short (drawn waits can leave it little time) gives way to the failure before it, which says what
+   * the registry answered.
+   */
   <T> T call(Attempt<T> attempt) {
     long deadline = clock.getAsLong() + totalTimeoutNanos;
+    SchemaRegistryException previous = null;
     for (int retry = 0; ; retry++) {
       try {
         return attempt.run(deadline);
       } catch (SchemaRegistryException failure) {
-        if (!failure.isRetriable() || retry >= maxRetries) {
+        if (!failure.isRetriable()) {
+          throw failure;
+        }
+        if (previous != null && clock.getAsLong() - deadline >= 0) {
+          previous.addSuppressed(failure);
+          throw previous;
+        }
+        if (retry >= maxRetries) {
           throw failure;
         }
         long wait = waitBefore(retry);
@@ -87,6 +99,7 @@ final class RetryExecutor {
         log.warn("Schema registry request failed, retry {} of {} in {} ms: {}", retry + 1, maxRetries, wait,
             failure.getMessage());
         sleep(wait);
+        previous = failure;
       }
     }
   }

@@ -192,6 +192,25 @@ class RetryExecutorTest {
   }
 
   @Test
+  void aRetryTheDeadlineCutShortGivesWayToTheAnswerBeforeIt() {
+    RetryExecutor retry = executor(5, 100, 100, 1000, always(1, 1));
+
+    SchemaRegistryException e = catchThrowableOfType(SchemaRegistryException.class, () -> retry.call(deadline -> {
+      if (attempts.incrementAndGet() == 1) {
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(850));
+        throw new SchemaRegistryException("store unavailable", 503, SchemaRegistryException.STORE_ERROR);
+      }
+      now.set(deadline);
+      throw new SchemaRegistryException("no complete answer in time", 0, SchemaRegistryException.UNREACHABLE);
+    }));
+
+    assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.STORE_ERROR);
+    assertThat(e.getSuppressed()).singleElement()
+        .satisfies(cut -> assertThat(cut).hasMessageContaining("no complete answer in time"));
+    assertThat(attempts).hasValue(2);
+  }
+
+  @Test
   void anInterruptedWaitEndsTheCallAndKeepsTheInterrupt() {
     RetryExecutor retry = new RetryExecutor(5, Duration.ofMillis(10), Duration.ofMillis(40), Duration.ofSeconds(60),
         now::get, RetryExecutor.FULL_JITTER, millis -> {
