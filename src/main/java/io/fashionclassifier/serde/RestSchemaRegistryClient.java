@@ -1,6 +1,8 @@
 package io.fashionclassifier.serde;
 
+import io.fashionclassifier.serde.RegistryEntities.RegisterSchemaResponse;
 import io.fashionclassifier.serde.RegistryEntities.SchemaRequest;
+import io.fashionclassifier.serde.RegistryEntities.SchemaString;
 import io.fashionclassifier.serde.RegistryEntities.SubjectVersion;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -23,7 +25,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   /** The largest answer read: far above any real schema, far below what could hurt the heap. */
   public static final int MAX_ANSWER_BYTES = RegistryTransport.MAX_ANSWER_BYTES;
 
-  /** The status of the answers whose body this class finds wanting: only 2xx answers have a body to read. */
+  /** The status of every answer this class reads: the transport hands up only 2xx answers. */
   private static final int OK = 200;
 
   private record SubjectSchema(String subject, Schema schema) {}
@@ -52,9 +54,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     if (cached != null) {
       return cached;
     }
-    RegistryEntities.RegisterSchemaResponse answer =
-        retry.call(deadline -> api.register(subject, request(schema), deadline));
-    int id = id(answer.id(), answer);
+    RegisterSchemaResponse answer = retry.call(deadline -> api.register(subject, request(schema), deadline));
+    int id = id(answer.id(), "POST /subjects/" + subject + "/versions");
     idsBySubjectSchema.putIfAbsent(key, id);
     schemasById.putIfAbsent(id, schema);
     return id;
@@ -68,7 +69,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       return cached;
     }
     SubjectVersion answer = retry.call(deadline -> api.lookUp(subject, request(schema), deadline));
-    int id = id(answer.id(), answer);
+    int id = id(answer.id(), "POST /subjects/" + subject);
     idsBySubjectSchema.putIfAbsent(key, id);
     return id;
   }
@@ -86,7 +87,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     }
     Schema schema;
     try {
-      RegistryEntities.SchemaString answer = retry.call(deadline -> api.schemaById(id, deadline));
+      SchemaString answer = retry.call(deadline -> api.schemaById(id, deadline));
       schema = avro(answer.schemaType(), answer.schema());
     } catch (SchemaRegistryException e) {
       if (e.concernsTheSchemaOnly()) {
@@ -101,7 +102,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   @Override
   public SchemaMetadata getLatestSchemaMetadata(String subject) {
     SubjectVersion answer = retry.call(deadline -> api.latestVersion(subject, deadline));
-    int id = id(answer.id(), answer);
+    int id = id(answer.id(), "GET /subjects/" + subject + "/versions/latest");
     Schema schema = avro(answer.schemaType(), answer.schema());
     schemasById.putIfAbsent(id, schema);
     return new SchemaMetadata(id, answer.subject() != null ? answer.subject() : subject,
@@ -138,9 +139,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     return new SchemaRequest(schema.toString());
   }
 
-  private static int id(Integer id, Record answer) {
+  /** The answer's id; the answer may be megabytes of schema text, so only the call is quoted without one. */
+  private static int id(Integer id, String call) {
     if (id == null) {
-      throw new SchemaRegistryException("Schema registry answer has no schema id: " + answer, OK,
+      throw new SchemaRegistryException(call + " answer has no schema id", OK,
           SchemaRegistryException.INVALID_SCHEMA);
     }
     return id;

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.fashionclassifier.serde.RegistryEntities.SchemaRequest;
 import io.fashionclassifier.serde.RegistryEntities.SubjectVersion;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,12 +47,6 @@ class RegistryTransportTest {
 
   private static SchemaRegistryException failure(ThrowingCallable call) {
     return assertTimeoutPreemptively(GENEROUS, () -> catchThrowableOfType(SchemaRegistryException.class, call));
-  }
-
-  private static String closedUrl() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return "http://127.0.0.1:" + socket.getLocalPort();
-    }
   }
 
   @Test
@@ -107,8 +98,8 @@ class RegistryTransportTest {
   }
 
   @Test
-  void noUrlAnsweringIsUnreachableWithStatusZero() throws IOException {
-    SchemaRegistryException e = failure(() -> transport(closedUrl()).schemaById(7, inSeconds(5)));
+  void noUrlAnsweringIsUnreachableWithStatusZero() {
+    SchemaRegistryException e = failure(() -> transport(ScriptedRegistry.closedUrl()).schemaById(7, inSeconds(5)));
 
     assertThat(e.status()).isZero();
     assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.UNREACHABLE);

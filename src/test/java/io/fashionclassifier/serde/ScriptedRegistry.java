@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,15 @@ final class ScriptedRegistry implements AutoCloseable {
 
   String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** A loopback URL where nothing listens: connections to it are refused. */
+  static String closedUrl() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   List<Request> requests() {
