@@ -128,9 +128,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
           "Retries on no answer (after every URL was tried) and on 5xx, 408 and 429 answers, within "
               + HTTP_TOTAL_TIMEOUT_MS + ".")
       .define(RETRIES_WAIT_MS, Type.INT, 500, ConfigDef.Range.atLeast(0), Importance.LOW,
-          "Wait before the first retry, in ms, doubled each time (Confluent's default: 1000).")
+          "Ceiling of the wait before the first retry, in ms, doubled each retry; each wait is drawn uniformly "
+              + "from 0 to the ceiling (full jitter) (Confluent's default: 1000).")
       .define(RETRIES_MAX_WAIT_MS, Type.INT, 4_000, ConfigDef.Range.atLeast(0), Importance.LOW,
-          "Upper bound of the wait between retries, in ms (Confluent's default: 20000).")
+          "Upper bound of the ceiling of the wait between retries, in ms (Confluent's default: 20000).")
       .define(MISSING_ID_CACHE_TTL_SEC, Type.INT, 60, ConfigDef.Range.atLeast(0), Importance.LOW,
           "How long a schema id the registry answered about with a poison-pill answer (unknown, not Avro, "
               + "unparsable, forbidden) is remembered, so records carrying it cost no registry call; 0: not "

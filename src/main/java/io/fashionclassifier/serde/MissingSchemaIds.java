@@ -2,6 +2,7 @@ package io.fashionclassifier.serde;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Schema ids the registry answered about with a poison-pill answer (unknown, forbidden, not usable Avro), each
@@ -13,10 +14,17 @@ final class MissingSchemaIds {
   private record Entry(SchemaRegistryException answer, long expiresAtNanos) {}
 
   private final long ttlNanos;
+  private final LongSupplier clock;
   private final Map<Integer, Entry> entries;
 
   MissingSchemaIds(long ttlNanos, int maxSize) {
+    this(ttlNanos, maxSize, System::nanoTime);
+  }
+
+  /** On the given clock ({@link System#nanoTime()}'s units), so that tests need not wait out the time to live. */
+  MissingSchemaIds(long ttlNanos, int maxSize, LongSupplier clock) {
     this.ttlNanos = ttlNanos;
+    this.clock = clock;
     this.entries = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<Integer, Entry> eldest) {
@@ -31,7 +39,7 @@ final class MissingSchemaIds {
     if (entry == null) {
       return null;
     }
-    if (System.nanoTime() - entry.expiresAtNanos() >= 0) {
+    if (clock.getAsLong() - entry.expiresAtNanos() >= 0) {
       entries.remove(id);
       return null;
     }
@@ -40,7 +48,7 @@ final class MissingSchemaIds {
 
   synchronized void put(int id, SchemaRegistryException answer) {
     if (ttlNanos > 0) {
-      entries.put(id, new Entry(answer, System.nanoTime() + ttlNanos));
+      entries.put(id, new Entry(answer, clock.getAsLong() + ttlNanos));
     }
   }
 }

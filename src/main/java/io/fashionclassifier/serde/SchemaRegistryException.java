@@ -35,7 +35,8 @@ public final class SchemaRegistryException extends RuntimeException {
   public static final int UNREACHABLE = -1;
   /**
    * Our own code: the registry answered, but with nothing this client can use: a JSON Schema or Protobuf schema, a
-   * text the Avro parser rejects, or an answer larger than {@link RestSchemaRegistryClient#MAX_ANSWER_BYTES}.
+   * text the Avro parser rejects, JSON of another shape than the API's, or an answer larger than
+   * {@link RestSchemaRegistryClient#MAX_ANSWER_BYTES}.
    */
   public static final int UNUSABLE_SCHEMA = -2;
 

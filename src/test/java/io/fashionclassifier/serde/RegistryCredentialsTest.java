@@ -92,7 +92,7 @@ class RegistryCredentialsTest {
   @Test
   void warnsOnceAboutCredentialsOverPlainHttpWithoutQuotingThem() {
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    Logger logger = (Logger) LoggerFactory.getLogger(RestSchemaRegistryClient.class);
+    Logger logger = (Logger) LoggerFactory.getLogger(RegistryTransport.class);
     logged.start();
     logger.addAppender(logged);
     try {

@@ -12,6 +12,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -194,12 +196,54 @@ class RestSchemaRegistryClientTest {
     statuses.addAll(java.util.Collections.nCopies(1000, 503));
     okBody = "{}";
 
-    SchemaRegistryException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
-        java.time.Duration.ofSeconds(30), () -> catchThrowableOfType(SchemaRegistryException.class,
-            () -> client(Map.of("max.retries", "1000", "retries.wait.ms", "100", "retries.max.wait.ms", "400",
-                "http.total.timeout.ms", "1000")).getSchemaById(7)));
+    RestSchemaRegistryClient client = client(Map.of("max.retries", "1000", "retries.wait.ms", "100",
+        "retries.max.wait.ms", "400", "http.total.timeout.ms", "1000"));
+    long start = System.nanoTime();
+
+    SchemaRegistryException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+        () -> catchThrowableOfType(SchemaRegistryException.class, () -> client.getSchemaById(7)));
 
     assertThat(e.status()).isEqualTo(503);
-    assertThat(requests).hasSizeBetween(2, 10);
+    // Waits are drawn (full jitter), so how many retries fit varies; that the budget, not max.retries, ended them
+    // does not: each wait is at most 400 ms, so at least 2 requests, and far fewer than 1001.
+    assertThat(requests).hasSizeBetween(2, 1000);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  /**
+   * Issue 21: the wait before each retry was exactly retries.wait.ms, doubled per retry, so every client that failed
+   * together (each stream thread of each instance, after an outage) came back together. With full jitter each wait
+   * is drawn from [0, that ceiling], so some fall well below it; the fixed schedule never goes below it.
+   */
+  @Test
+  void retryWaitsAreDrawnSoClientsThatFailedTogetherDoNotRetryTogether() {
+    Duration ceiling = Duration.ofMillis(300);
+    try (ScriptedRegistry outage = new ScriptedRegistry(ScriptedRegistry.error(503, 50001, "store unavailable"))) {
+      AvroSerdeConfig config = new AvroSerdeConfig(Map.of("schema.registry.url", outage.url(),
+          "retries.wait.ms", String.valueOf(ceiling.toMillis()), "retries.max.wait.ms",
+          String.valueOf(ceiling.toMillis()), "max.retries", "4", "http.total.timeout.ms", "10000"));
+      for (int client = 1; client <= 2; client++) {
+        int id = client;
+        catchThrowableOfType(SchemaRegistryException.class,
+            () -> new RestSchemaRegistryClient(config).getSchemaById(id));
+      }
+
+      List<Duration> waits = waitsBetweenRequestsOfTheSamePath(outage.requests());
+
+      assertThat(waits).hasSize(8)
+          .anySatisfy(wait -> assertThat(wait).isLessThan(ceiling.multipliedBy(5).dividedBy(6)));
+    }
+  }
+
+  private static List<Duration> waitsBetweenRequestsOfTheSamePath(List<ScriptedRegistry.Request> requests) {
+    Map<String, Long> last = new HashMap<>();
+    List<Duration> waits = new ArrayList<>();
+    for (ScriptedRegistry.Request request : requests) {
+      Long previous = last.put(request.path(), request.arrivedNanos());
+      if (previous != null) {
+        waits.add(Duration.ofNanos(request.arrivedNanos() - previous));
+      }
+    }
+    return waits;
   }
 }

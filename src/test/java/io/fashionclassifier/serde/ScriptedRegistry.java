@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,8 @@ final class ScriptedRegistry implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One request as the server saw it. */
-  record Request(String method, String path, String authorization) {}
+  /** One request as the server saw it, and when it arrived ({@link System#nanoTime()}). */
+  record Request(String method, String path, String authorization, long arrivedNanos) {}
 
   /** Writes the answer to one request. */
   interface Answer {
@@ -49,9 +50,10 @@ final class ScriptedRegistry implements AutoCloseable {
     }
     server.setExecutor(threads);
     server.createContext("/", exchange -> {
+      long arrived = System.nanoTime();
       String auth = exchange.getRequestHeaders().getFirst("Authorization");
       requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-          auth == null ? "" : auth));
+          auth == null ? "" : auth, arrived));
       exchange.getRequestBody().readAllBytes();
       try {
         this.answer.answer(exchange);
@@ -64,6 +66,15 @@ final class ScriptedRegistry implements AutoCloseable {
 
   String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** A loopback URL where nothing listens: connections to it are refused. */
+  static String closedUrl() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   List<Request> requests() {
