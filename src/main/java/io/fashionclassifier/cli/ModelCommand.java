@@ -9,9 +9,11 @@ import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelBundleException;
 import io.fashionclassifier.model.ModelRepository;
 import io.fashionclassifier.model.Prediction;
+import io.fashionclassifier.model.ServingReports;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -80,6 +82,51 @@ final class ModelCommand implements Runnable {
     }
   }
 
+  /** How long a pointer move waits for the running classifiers' answer. */
+  static final class WaitOption {
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+        description = "How long to wait for every running classifier to report the bundle taken up or refused"
+            + " (default ${DEFAULT-VALUE}; 0: do not wait). Durations: " + DurationConverter.FORMATS + ".")
+    Duration wait;
+  }
+
+  /**
+   * Prints what the running classifiers made of bundle {@code name} now in {@code role}, as their serving reports
+   * say (waiting up to {@code wait} for each); throws a UserError when any refused it.
+   */
+  static void confirm(ModelRepository models, String role, String name, String version, Duration wait,
+      PrintWriter out) {
+    Path reports = models.directory().resolve(ServingReports.DIRECTORY);
+    if (wait.isZero()) {
+      out.println("unconfirmed: not waiting for the classifiers (--wait 0); fashion_model_serving says what each serves");
+      return;
+    }
+    TakeUp.Outcome outcome = pointing(() -> TakeUp.await(models, role, name, version, wait));
+    if (outcome.noClassifiers()) {
+      out.printf("unconfirmed: no running classifier reports to %s (none is running, or they cannot write there:"
+          + " a read-only volume); fashion_model_serving says what each serves%n", reports);
+      return;
+    }
+    int total = outcome.answers().size() + outcome.silent().size();
+    List<TakeUp.Answer> refused = outcome.refused();
+    if (!refused.isEmpty()) {
+      out.printf("taken up by %d of %d running classifiers%n", outcome.takenUp(), total);
+      refused.forEach(answer -> out.printf("refused by %s: %s%n", answer.instance(), answer.refusal()));
+      outcome.silent().forEach(instance -> out.printf("no answer yet from %s%n", instance));
+      out.flush();
+      throw new UserError(refused.size() + " of " + total + " running classifiers refused " + name
+          + " and keep serving what they served (reasons above)"
+          + (ModelRepository.ACTIVE.equals(role) ? "; 'model rollback' points 'active' back" : "; 'model shadow --off'"
+              + " stops naming it"));
+    }
+    if (!outcome.silent().isEmpty()) {
+      out.printf("unconfirmed: %d of %d running classifiers took it up within %s; no answer from %s%n",
+          outcome.takenUp(), total, wait, String.join(", ", outcome.silent()));
+      return;
+    }
+    out.printf("taken up by all %d running classifiers%n", total);
+  }
+
   static <T> T pointing(Supplier<T> move) {
     try {
       return move.get();
@@ -128,10 +175,13 @@ final class ModelCommand implements Runnable {
 
   @Command(name = "activate", mixinStandardHelpOptions = true,
       description = "Checks bundle NAME (load, content hash, classes, input shape, a forward pass) and makes it "
-          + "the active one; the one it replaces becomes 'previous' (see rollback).")
+          + "the active one; the one it replaces becomes 'previous' (see rollback). Then waits (--wait) for the "
+          + "running classifiers' serving reports and prints whether each took it up or refused it, and why.")
   static final class Activate implements Runnable {
     @Spec CommandSpec spec;
     @Mixin RepositoryOption repository;
+
+    @Mixin WaitOption waiting;
 
     @Parameters(paramLabel = "NAME", description = "Bundle directory name inside the repository.")
     String name;
@@ -145,9 +195,12 @@ final class ModelCommand implements Runnable {
         models.activate(name);
         return null;
       });
-      spec.commandLine().getOut().printf("active: %s (version %s)%s; classifiers switch at their next batch%n",
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("active: %s (version %s)%s%n",
           name, version, was.filter(w -> !w.equals(name)).map(w -> ", previous: " + w).orElse(""));
-      spec.commandLine().getOut().flush();
+      out.flush();
+      confirm(models, ModelRepository.ACTIVE, name, version, waiting.wait, out);
+      out.flush();
     }
   }
 
@@ -163,6 +216,8 @@ final class ModelCommand implements Runnable {
 
     @Option(names = "--off", description = "Stop shadowing.")
     boolean off;
+
+    @Mixin WaitOption waiting;
 
     @Override
     public void run() {
@@ -184,6 +239,8 @@ final class ModelCommand implements Runnable {
           return null;
         });
         out.printf("shadow: %s (version %s), compared with the active model on every batch%n", name, version);
+        out.flush();
+        confirm(models, ModelRepository.SHADOW, name, version, waiting.wait, out);
       }
       out.flush();
     }
@@ -194,6 +251,7 @@ final class ModelCommand implements Runnable {
   static final class Rollback implements Runnable {
     @Spec CommandSpec spec;
     @Mixin RepositoryOption repository;
+    @Mixin WaitOption waiting;
 
     @Override
     public void run() {
@@ -203,8 +261,11 @@ final class ModelCommand implements Runnable {
       String version = check(models, target);
       String was = models.active().orElse("none");
       pointing(models::rollback);
-      spec.commandLine().getOut().printf("active: %s (version %s), previous: %s%n", target, version, was);
-      spec.commandLine().getOut().flush();
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("active: %s (version %s), previous: %s%n", target, version, was);
+      out.flush();
+      confirm(models, ModelRepository.ACTIVE, target, version, waiting.wait, out);
+      out.flush();
     }
   }
 

@@ -20,12 +20,26 @@ public final class IdxFiles {
 
   static final int IMAGES_MAGIC = 0x00000803;
   static final int LABELS_MAGIC = 0x00000801;
+  private static final int IMAGES_HEADER_BYTES = 16;
+  private static final int LABELS_HEADER_BYTES = 8;
+  /** The largest array a JVM allocates (a few bytes under Integer.MAX_VALUE). */
+  private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
   private IdxFiles() {}
 
   /** Reads an image file; every dimension is checked against {@code expectedRows} x {@code expectedColumns}. */
   public static ImagesFile readImages(Path file, int expectedRows, int expectedColumns) {
-    try (DataInputStream in = open(file)) {
+    return readImages(file, expectedRows, expectedColumns, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Reads an image file of at most {@code maxCount} images. Nothing is allocated from the header's count: a raw
+   * file must hold what its header claims before anything is read, and a gzipped one is read as far as it goes,
+   * so a header that claims gigabytes costs about what the file really holds.
+   */
+  public static ImagesFile readImages(Path file, int expectedRows, int expectedColumns, int maxCount) {
+    try (Opened opened = open(file)) {
+      DataInputStream in = opened.in();
       int magic = in.readInt();
       if (magic != IMAGES_MAGIC) {
         throw corrupt(file, String.format("wrong magic number 0x%08x, expected 0x%08x (IDX images)", magic, IMAGES_MAGIC));
@@ -37,8 +51,12 @@ public final class IdxFiles {
         throw corrupt(file, "header says " + count + " images of " + rows + "x" + columns
             + ", expected " + expectedRows + "x" + expectedColumns);
       }
-      byte[] pixels = new byte[Math.multiplyExact(count, rows * columns)];
-      readFully(in, pixels, file, count + " images of " + rows + "x" + columns);
+      if (count > maxCount) {
+        throw corrupt(file, "header says " + count + " images, more than the " + maxCount + " accepted here");
+      }
+      long bytes = (long) count * rows * columns;
+      String what = count + " images of " + rows + "x" + columns;
+      byte[] pixels = readExactly(opened, IMAGES_HEADER_BYTES, bytes, file, what);
       return new ImagesFile(pixels, count, rows, columns);
     } catch (IOException e) {
       throw unreadable(file, e);
@@ -47,7 +65,13 @@ public final class IdxFiles {
 
   /** Reads a label file; every label must be in {@code [0, classes)}. */
   public static byte[] readLabels(Path file, int classes) {
-    try (DataInputStream in = open(file)) {
+    return readLabels(file, classes, Integer.MAX_VALUE);
+  }
+
+  /** Reads a label file of at most {@code maxCount} labels, allocating no more than the file holds. */
+  public static byte[] readLabels(Path file, int classes, int maxCount) {
+    try (Opened opened = open(file)) {
+      DataInputStream in = opened.in();
       int magic = in.readInt();
       if (magic != LABELS_MAGIC) {
         throw corrupt(file, String.format("wrong magic number 0x%08x, expected 0x%08x (IDX labels)", magic, LABELS_MAGIC));
@@ -56,8 +80,10 @@ public final class IdxFiles {
       if (count < 0) {
         throw corrupt(file, "negative label count " + count);
       }
-      byte[] labels = new byte[count];
-      readFully(in, labels, file, count + " labels");
+      if (count > maxCount) {
+        throw corrupt(file, "header says " + count + " labels, more than the " + maxCount + " accepted here");
+      }
+      byte[] labels = readExactly(opened, LABELS_HEADER_BYTES, count, file, count + " labels");
       for (int i = 0; i < count; i++) {
         if (labels[i] < 0 || labels[i] >= classes) {
           throw corrupt(file, "label " + labels[i] + " at index " + i + " is outside 0-" + (classes - 1));
@@ -72,9 +98,19 @@ public final class IdxFiles {
   /** The images of one IDX file, row-major, back to back. */
   public record ImagesFile(byte[] pixels, int count, int rows, int columns) {}
 
-  private static DataInputStream open(Path file) throws IOException {
+  /** An open IDX file: its stream, whether it is gzipped, and its size on disk. */
+  private record Opened(DataInputStream in, boolean gzip, long size) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+
+  private static Opened open(Path file) throws IOException {
     InputStream raw;
+    long size;
     try {
+      size = Files.size(file);
       raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     } catch (NoSuchFileException e) {
       throw new DatasetException(file + ": file not found");
@@ -84,14 +120,30 @@ public final class IdxFiles {
     int second = raw.read();
     raw.reset();
     boolean gzip = first == 0x1f && second == 0x8b;
-    return new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
+    DataInputStream in = new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
+    return new Opened(in, gzip, size);
   }
 
-  private static void readFully(DataInputStream in, byte[] target, Path file, String what) throws IOException {
-    int read = in.readNBytes(target, 0, target.length);
-    if (read < target.length) {
-      throw corrupt(file, "truncated: header promises " + what + " (" + target.length + " bytes), found only " + read);
+  /**
+   * The {@code length} bytes after the header. A raw file's size says up front whether they are there; a gzipped
+   * file's does not, so it is read in chunks (InputStream.readNBytes), and what is allocated grows with what was
+   * actually decompressed.
+   */
+  private static byte[] readExactly(Opened opened, int headerBytes, long length, Path file, String what)
+      throws IOException {
+    if (!opened.gzip() && opened.size() - headerBytes < length) {
+      throw corrupt(file, "truncated: header promises " + what + " (" + length + " bytes), the file holds only "
+          + Math.max(0, opened.size() - headerBytes));
     }
+    if (length > MAX_ARRAY_BYTES) {
+      throw corrupt(file, "header promises " + what + " (" + length + " bytes), more than one array holds");
+    }
+    byte[] bytes = opened.in().readNBytes((int) length);
+    if (bytes.length < length) {
+      throw corrupt(file, "truncated: header promises " + what + " (" + length + " bytes), found only "
+          + bytes.length);
+    }
+    return bytes;
   }
 
   private static DatasetException corrupt(Path file, String problem) {

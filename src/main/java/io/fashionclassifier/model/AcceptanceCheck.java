@@ -35,36 +35,68 @@ final class AcceptanceCheck {
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Spec(String images, String labels, Double minAccuracy) {}
 
+  /** The most images a slice may hold (as many as 'model acceptance --images' writes). */
+  static final int MAX_IMAGES = 10_000;
+
   private AcceptanceCheck() {}
 
-  /** Throws {@link ModelBundleException} when the bundle names a slice and the model misses its minimum. */
+  /** The files of the bundle's acceptance slice ({@code acceptance.json} and the two it names), or none. */
+  static List<Path> files(Path directory) {
+    Path file = directory.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    Spec spec = spec(directory);
+    return List.of(file, BundleFiles.inside(directory, spec.images(), FILE + " images"),
+        BundleFiles.inside(directory, spec.labels(), FILE + " labels"));
+  }
+
+  private static Spec spec(Path directory) {
+    Path file = directory.resolve(FILE);
+    Spec spec;
+    try {
+      spec = ModelBundle.JSON.readValue(BundleFiles.readBounded(file, ModelBundle.MAX_JSON_BYTES), Spec.class);
+    } catch (JacksonException e) {
+      String message = String.valueOf(e.getOriginalMessage());
+      throw new ModelBundleException(file + ": not valid JSON: " + message.lines().findFirst().orElse(""));
+    } catch (IOException e) {
+      throw ModelBundleException.unreadable(file + ": cannot read: " + e.getMessage(), e);
+    }
+    if (spec == null || spec.images() == null || spec.labels() == null || spec.minAccuracy() == null) {
+      throw new ModelBundleException(file + ": needs images, labels and min_accuracy");
+    }
+    return spec;
+  }
+
+  /**
+   * Throws {@link ModelBundleException} when the bundle names a slice and the model misses its minimum, or the
+   * slice's files are not what {@code acceptance.json} says (a slice holds at most {@link #MAX_IMAGES} images).
+   */
   static void check(Path directory, Manifest manifest, Model model) {
     Path file = directory.resolve(FILE);
     if (!Files.isRegularFile(file)) {
       return;
     }
-    Spec spec;
-    try {
-      spec = ModelBundle.JSON.readValue(file.toFile(), Spec.class);
-    } catch (JacksonException e) {
-      throw new ModelBundleException(file + ": not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new ModelBundleException(file + ": cannot read: " + e.getMessage(), e);
-    }
-    if (spec.images() == null || spec.labels() == null || spec.minAccuracy() == null) {
-      throw new ModelBundleException(file + ": needs images, labels and min_accuracy");
+    Spec spec = spec(directory);
+    if (!(spec.minAccuracy() >= 0 && spec.minAccuracy() <= 1)) {
+      throw new ModelBundleException(file + ": min_accuracy " + spec.minAccuracy() + " is not in 0-1");
     }
     LabelledImages slice;
     try {
-      IdxFiles.ImagesFile images = IdxFiles.readImages(directory.resolve(spec.images()), SIDE, SIDE);
-      byte[] labels = IdxFiles.readLabels(directory.resolve(spec.labels()), manifest.classNames().size());
+      IdxFiles.ImagesFile images = IdxFiles.readImages(BundleFiles.inside(directory, spec.images(), FILE + " images"),
+          SIDE, SIDE, MAX_IMAGES);
+      byte[] labels = IdxFiles.readLabels(BundleFiles.inside(directory, spec.labels(), FILE + " labels"),
+          manifest.classNames().size(), MAX_IMAGES);
       if (labels.length != images.count() || labels.length == 0) {
         throw new ModelBundleException(file + ": " + images.count() + " images and " + labels.length
             + " labels; the acceptance slice needs as many labels as images, and at least one");
       }
       slice = new LabelledImages(images.pixels(), labels, SIDE, SIDE);
     } catch (DatasetException e) {
-      throw new ModelBundleException("acceptance slice: " + e.getMessage(), e);
+      // an I/O error reading the slice is worth another try; what the files hold is not
+      boolean io = e.getCause() instanceof IOException;
+      String message = "acceptance slice: " + e.getMessage();
+      throw io ? ModelBundleException.unreadable(message, e) : new ModelBundleException(message, e);
     }
     int correct = 0;
     try (BatchClassifier classifier = new BundleClassifier(model, manifest, TestTimeAugmentation.asEvaluated(manifest))) {

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.dataset.LabelledImages;
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -53,6 +53,17 @@ public final class ModelBundle implements AutoCloseable {
   public static final String PARAMETERS_FILE = "model.params";
   public static final String MODEL_NAME = "fashion-classifier";
   private static final int VERSION_HEX_DIGITS = 12;
+  /**
+   * The most a bundle's manifest, or its {@code acceptance.json}, may hold: a manifest is a few hundred bytes, so
+   * this only keeps a hostile one from filling the heap.
+   */
+  public static final int MAX_JSON_BYTES = 1 << 20;
+  /**
+   * The most the files a bundle is made of (manifest, parameters, acceptance slice) may hold together: the largest
+   * network's parameters are about 3.5 MB and the largest acceptance slice about 8 MB, so this is far above any
+   * real bundle and far below a classifier's heap. Checked from the files' sizes before any is read.
+   */
+  public static final long MAX_BUNDLE_BYTES = 64L << 20;
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -66,7 +77,14 @@ public final class ModelBundle implements AutoCloseable {
 
   /**
    * Loads the bundle in {@code directory}; throws {@link ModelBundleException} when it is missing, corrupt, or
-   * fails the {@link SmokeCheck}.
+   * fails the {@link SmokeCheck} or its {@link AcceptanceCheck}.
+   *
+   * <p>Nothing is allocated from a count or length in the bundle's files before it is checked against what the
+   * files hold: the manifest and {@code acceptance.json} are read only up to {@link #MAX_JSON_BYTES}, the
+   * parameters only at the exact size the architecture's {@link ParameterLayout} has, and checked against that
+   * layout before DJL reads them, the acceptance slice only up to {@link AcceptanceCheck#MAX_IMAGES} images; and
+   * the files the bundle is made of may not exceed {@link #MAX_BUNDLE_BYTES} together. Whatever goes wrong, the
+   * native model is closed before the exception leaves.
    */
   public static ModelBundle load(Path directory) {
     if (!Files.isDirectory(directory)) {
@@ -77,32 +95,43 @@ public final class ModelBundle implements AutoCloseable {
     Architecture architecture;
     try {
       architecture = Architecture.fromId(manifest.architecture());
-    } catch (IllegalArgumentException | NullPointerException e) {
+    } catch (IllegalArgumentException e) {
       throw new ModelBundleException(directory.resolve(MANIFEST_FILE) + ": " + e.getMessage());
     }
-    Path parameters = directory.resolve(manifest.parametersFile());
+    Path parameters = BundleFiles.inside(directory, manifest.parametersFile(), MANIFEST_FILE + " parameters_file");
     if (!Files.isRegularFile(parameters)) {
       throw new ModelBundleException(parameters + ": parameters file not found; the bundle is incomplete");
     }
-    String actualVersion = versionOf(parameters);
+    BundleFiles.checkTotalSize(directory, manifest);
+    ParameterLayout layout = ParameterLayout.of(architecture);
+    byte[] bytes = layout.read(parameters);
+    String actualVersion = versionOf(bytes);
     if (!actualVersion.equals(manifest.version())) {
       throw new ModelBundleException(parameters + ": content hash " + actualVersion
           + " does not match manifest version " + manifest.version() + "; the bundle is corrupt or mixed up");
     }
+    layout.check(parameters, bytes);
     Model model = Model.newInstance(manifest.name(), Device.cpu());
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(parameters)))) {
-      Block block = architecture.newBlock();
-      block.loadParameters(model.getNDManager(), in);
-      model.setBlock(block);
-    } catch (IOException | MalformedModelException | RuntimeException e) {
-      model.close();
-      throw new ModelBundleException(parameters + ": cannot load parameters for architecture '"
-          + architecture.id() + "': " + e.getMessage(), e);
-    }
     try {
-      SmokeCheck.check(directory, manifest, model);
-      AcceptanceCheck.check(directory, manifest, model);
-    } catch (ModelBundleException e) {
+      // the bytes checked and hashed are the bytes DJL reads: the file may change meanwhile, they do not
+      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+        Block block = architecture.newBlock();
+        block.loadParameters(model.getNDManager(), in);
+        model.setBlock(block);
+      } catch (IOException | MalformedModelException | RuntimeException e) {
+        throw new ModelBundleException(parameters + ": cannot load parameters for architecture '"
+            + architecture.id() + "': " + e.getMessage(), e);
+      }
+      try {
+        SmokeCheck.check(directory, manifest, model);
+        AcceptanceCheck.check(directory, manifest, model);
+      } catch (ModelBundleException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new ModelBundleException(directory + ": checking the bundle failed: " + e, e);
+      }
+    } catch (Throwable e) {
+      // whatever it is, the native memory of a model that will not serve goes back now
       model.close();
       throw e;
     }
@@ -215,18 +244,24 @@ public final class ModelBundle implements AutoCloseable {
     }
     Manifest manifest;
     try {
-      manifest = JSON.readValue(file.toFile(), Manifest.class);
+      manifest = JSON.readValue(BundleFiles.readBounded(file, MAX_JSON_BYTES), Manifest.class);
     } catch (JacksonException e) {
-      throw new ModelBundleException(file + ": not a valid manifest: " + e.getOriginalMessage());
+      throw new ModelBundleException(file + ": not a valid manifest: " + firstLine(e.getOriginalMessage()));
     } catch (IOException e) {
-      throw new ModelBundleException(file + ": cannot read: " + e.getMessage(), e);
+      throw ModelBundleException.unreadable(file + ": cannot read: " + e.getMessage(), e);
     }
-    if (manifest.version() == null || manifest.parametersFile() == null || manifest.architecture() == null
-        || manifest.normalization() == null || manifest.classNames() == null) {
+    if (manifest == null || manifest.version() == null || manifest.parametersFile() == null
+        || manifest.architecture() == null || manifest.normalization() == null || manifest.classNames() == null) {
       throw new ModelBundleException(
           file + ": incomplete manifest (needs version, architecture, parameters_file, normalization, class_names)");
     }
     return manifest;
+  }
+
+  private static String firstLine(String message) {
+    String text = String.valueOf(message);
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
   }
 
   private static String versionOf(Path file) {
@@ -237,6 +272,10 @@ public final class ModelBundle implements AutoCloseable {
       throw new ModelBundleException(file + ": cannot read: " + e.getMessage(), e);
     }
     return HexFormat.of().formatHex(digest.digest()).substring(0, VERSION_HEX_DIGITS);
+  }
+
+  private static String versionOf(byte[] bytes) {
+    return HexFormat.of().formatHex(sha256().digest(bytes)).substring(0, VERSION_HEX_DIGITS);
   }
 
   private static MessageDigest sha256() {

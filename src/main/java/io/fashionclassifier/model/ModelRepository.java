@@ -2,6 +2,7 @@ package io.fashionclassifier.model;
 
 import com.fasterxml.jackson.core.JacksonException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -20,7 +21,9 @@ import java.util.regex.Pattern;
  * A directory of model bundles with pointers to the ones in use: {@code <dir>/<name>/} is a bundle (as written by
  * {@code train}), and the small text files {@code active}, {@code shadow} and {@code previous} each hold the name
  * of one of them. The stream classifier serves {@code active}, compares {@code shadow} with it, and rolling back is
- * pointing {@code active} back at {@code previous}.
+ * pointing {@code active} back at {@code previous}. Classifiers record the last bundle they took up from
+ * {@code active} in {@code last-good} and fall back to it when {@code active} names one they cannot load, and each
+ * reports what it serves in {@code .serving/} ({@link ServingReport}), where {@code model activate} reads it.
  *
  * <p>Pointers are replaced atomically (a temporary file in the same directory, then an atomic rename), so a reader
  * sees the old name or the new one, never half of one; and they are plain files, so the choice survives restarts
@@ -31,6 +34,9 @@ public final class ModelRepository {
   public static final String ACTIVE = "active";
   public static final String SHADOW = "shadow";
   public static final String PREVIOUS = "previous";
+  public static final String LAST_GOOD = "last-good";
+  /** A pointer holds one bundle name (at most 128 characters) and a newline; anything longer is not a pointer. */
+  static final int MAX_POINTER_BYTES = 1024;
 
   /** Bundle names: one path segment, no pointer or temporary-file names. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -63,16 +69,26 @@ public final class ModelRepository {
     return directory;
   }
 
-  /** The bundle {@code pointer} names, or empty when the pointer is absent or empty. */
+  /**
+   * The bundle {@code pointer} names, or empty when the pointer is absent or empty. A pointer holds one name, so
+   * no more than {@link #MAX_POINTER_BYTES} of it are read, whatever the file holds.
+   */
   public Optional<String> pointer(String pointer) {
-    try {
-      String name = Files.readString(directory.resolve(pointer), StandardCharsets.UTF_8).trim();
-      return name.isEmpty() ? Optional.empty() : Optional.of(name);
+    Path file = directory.resolve(pointer);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_POINTER_BYTES + 1);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + directory.resolve(pointer), e);
+      throw new UncheckedIOException("cannot read " + file, e);
     }
+    if (bytes.length > MAX_POINTER_BYTES) {
+      throw new ModelBundleException(file + " holds more than " + MAX_POINTER_BYTES + " bytes: not a bundle name;"
+          + " write it with 'model activate NAME' or 'model shadow NAME'");
+    }
+    String name = new String(bytes, StandardCharsets.UTF_8).trim();
+    return name.isEmpty() ? Optional.empty() : Optional.of(name);
   }
 
   public Optional<String> active() {
@@ -85,6 +101,23 @@ public final class ModelRepository {
 
   public Optional<String> previous() {
     return pointer(PREVIOUS);
+  }
+
+  /** The bundle a classifier last took up from {@code active}: what classifiers fall back to (see ModelWatcher). */
+  public Optional<String> lastGood() {
+    return pointer(LAST_GOOD);
+  }
+
+  /**
+   * Records that bundle {@code name} was loaded, checked and served as the active one; a classifier that cannot
+   * load what {@code active} names at start serves this instead. Throws UncheckedIOException when the directory is
+   * not writable (a read-only volume): callers carry on without the record.
+   */
+  public void recordLastGood(String name) {
+    bundle(name);
+    if (!lastGood().filter(name::equals).isPresent()) {
+      write(LAST_GOOD, name);
+    }
   }
 
   /** The directory of bundle {@code name}; throws for a name that is not one path segment. */

@@ -1,6 +1,7 @@
 package io.fashionclassifier.streaming;
 
 import io.fashionclassifier.model.BatchClassifier;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** Where the micro-batchers get their current {@link ModelLineup} from; closed after Kafka Streams. */
@@ -14,6 +15,14 @@ interface ModelSource extends Supplier<ModelLineup>, AutoCloseable {
     ModelLineup lineup = get();
     return new ModelVersions(lineup.active().version(),
         lineup.shadow() == null ? null : lineup.shadow().version());
+  }
+
+  /**
+   * Why the models in service are not what the model repository's pointers name (a pointed-at bundle was refused,
+   * and the last good one serves instead), one line per pointer; empty when they are, or when nothing is watched.
+   */
+  default Optional<String> divergence() {
+    return Optional.empty();
   }
 
   /** Classifiers from {@code classifiers} for the app's whole life. */

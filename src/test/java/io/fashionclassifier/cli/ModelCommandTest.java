@@ -12,12 +12,15 @@ import ai.djl.training.initializer.NormalInitializer;
 import io.fashionclassifier.model.Architecture;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelRepository;
+import io.fashionclassifier.streaming.RunningModelWatcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +82,51 @@ class ModelCommandTest {
         .containsPattern("active +one +" + one + " +mlp")
         .containsPattern("shadow +two +" + two + " +mlp")
         .containsPattern("\\n +corrupt +");
+  }
+
+  @Test
+  void withNoRunningClassifierActivateSaysItIsUnconfirmed() {
+    assertThat(run("model", "activate", "one")).isZero();
+
+    assertThat(out.toString()).contains("active: one (version " + one + ")\n"
+        + "unconfirmed: no running classifier reports to " + dir.resolve(".serving"));
+  }
+
+  @Test
+  void activateWaitsForTheRunningClassifiersAndSaysTheyTookItUp() {
+    assertThat(run("model", "activate", "one", "--wait", "0")).isZero();
+    try (RunningModelWatcher classifier = RunningModelWatcher.start(dir, Duration.ofMillis(100), ModelBundle::load)) {
+      out.getBuffer().setLength(0);
+
+      assertThat(run("model", "activate", "two", "--wait", "30s")).isZero();
+
+      assertThat(out.toString()).isEqualTo("active: two (version " + two + "), previous: one\n"
+          + "taken up by all 1 running classifiers\n");
+      assertThat(classifier.activeVersion()).isEqualTo(two);
+    }
+  }
+
+  @Test
+  void activateSaysWhichRunningClassifierRefusedTheBundleAndWhy() {
+    assertThat(run("model", "activate", "one", "--wait", "0")).isZero();
+    // this classifier's volume holds other files under the name 'two' than the command checked: the corrupt ones
+    Function<Path, ModelBundle> outOfSync = path -> ModelBundle.load(
+        path.getFileName().toString().equals("two") ? dir.resolve("corrupt") : path);
+    try (RunningModelWatcher classifier = RunningModelWatcher.start(dir, Duration.ofMillis(100), outOfSync)) {
+      out.getBuffer().setLength(0);
+
+      int exit = run("model", "activate", "two", "--wait", "30s");
+
+      assertThat(exit).isEqualTo(2);
+      assertThat(out.toString())
+          .startsWith("active: two (version " + two + "), previous: one\n"
+              + "taken up by 0 of 1 running classifiers\n"
+              + "refused by " + classifier.instance() + ": ")
+          .contains("content hash");
+      assertThat(err.toString()).isEqualTo("error: 1 of 1 running classifiers refused two and keep serving what they"
+          + " served (reasons above); 'model rollback' points 'active' back\n");
+      assertThat(classifier.activeVersion()).as("it still serves the last good bundle").isEqualTo(one);
+    }
   }
 
   @Test

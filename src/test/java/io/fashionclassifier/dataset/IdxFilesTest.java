@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,6 +15,8 @@ import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class IdxFilesTest {
 
@@ -112,6 +116,49 @@ class IdxFilesTest {
     assertThatThrownBy(() -> IdxFiles.readLabels(file, 10))
         .isInstanceOf(DatasetException.class)
         .hasMessage(file + ": file not found");
+  }
+
+  /**
+   * Headers that claim more than the file holds, raw or gzipped, in counts up to the largest int: each is refused
+   * (truncated, or more than an array holds), and reading it allocates about what the file holds, not what its header claims.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "2000000, false", "2000000, true", "2147483647, false", "2147483647, true", "2739128, false"
+  })
+  void aCountBeyondWhatTheFileHoldsIsRefusedWithoutAllocatingIt(int count, boolean gzip) throws IOException {
+    Path images = write(dir.resolve("images"), imagesFile(count, 28, 28, pixels(2, 28, 28)), gzip);
+    byte[] claimedLabels = labelsFile(new byte[] {1, 2, 3});
+    ByteBuffer.wrap(claimedLabels).putInt(4, count);
+    Path labels = write(dir.resolve("labels"), claimedLabels, gzip);
+
+    long imagesAllocated = allocatedBy(() -> assertThatThrownBy(() -> IdxFiles.readImages(images, 28, 28))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("header promises")
+        .hasMessageNotContaining("\n"));
+    long labelsAllocated = allocatedBy(() -> assertThatThrownBy(() -> IdxFiles.readLabels(labels, 10))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("header promises"));
+
+    assertThat(imagesAllocated).as("bytes allocated reading the images").isLessThan(4L << 20);
+    assertThat(labelsAllocated).as("bytes allocated reading the labels").isLessThan(4L << 20);
+  }
+
+  @Test
+  void aFileWithMoreImagesThanTheReaderAcceptsIsRefusedBeforeReadingThem() throws IOException {
+    Path file = write(dir.resolve("images"), imagesFile(3, 28, 28, pixels(3, 28, 28)), true);
+
+    assertThatThrownBy(() -> IdxFiles.readImages(file, 28, 28, 2))
+        .isInstanceOf(DatasetException.class)
+        .hasMessage(file + ": header says 3 images, more than the 2 accepted here");
+  }
+
+  /** Bytes of heap this thread allocated while {@code action} ran. */
+  private static long allocatedBy(Runnable action) {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    action.run();
+    return threads.getCurrentThreadAllocatedBytes() - before;
   }
 
   static byte[] pixels(int count, int rows, int columns) {

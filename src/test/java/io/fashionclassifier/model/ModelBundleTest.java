@@ -230,8 +230,10 @@ class ModelBundleTest {
 
     assertThatThrownBy(() -> ModelBundle.load(dir))
         .isInstanceOf(ModelBundleException.class)
-        .hasMessage(dir + ": the model's output layer is 12 wide, the classifier needs 10 (one per Fashion-MNIST"
-            + " class); train the bundle again with 'train'");
+        .hasMessageStartingWith(dir.resolve(ModelBundle.PARAMETERS_FILE) + ": ")
+        .hasMessageContaining("not the parameters of architecture 'mlp' as DJL")
+        .hasMessageContaining("truncated, padded or another network")
+        .hasMessageNotContaining("\n");
   }
 
   @Test
@@ -247,6 +249,97 @@ class ModelBundleTest {
         .isInstanceOf(ModelBundleException.class)
         .hasMessage(dir + ": the model gives NaN on a test image, its parameters are broken (training diverged?);"
             + " train the bundle again with 'train'");
+  }
+
+  /**
+   * Parameters whose manifest carries their hash (a broken trainer's, or a hostile bundle's) but whose array
+   * headers lie: a data length of 2 GB, a rank of 2 billion, or two dimensions swapped. Each is refused by the
+   * layout check, naming the parameter, before DJL allocates what the header claims.
+   */
+  @ParameterizedTest
+  @EnumSource(HeaderLie.class)
+  void parametersWhoseHeadersLieAreRefusedBeforeDjlReadsThem(HeaderLie lie) throws IOException {
+    Manifest saved = saveRandom(Architecture.MLP, false);
+    Path parameters = dir.resolve(ModelBundle.PARAMETERS_FILE);
+    byte[] bytes = Files.readAllBytes(parameters);
+    lie.apply(java.nio.ByteBuffer.wrap(bytes), firstArrayHeader(bytes));
+    Files.write(parameters, bytes);
+    ModelBundle.writeManifest(dir, withVersion(saved, sha256(bytes)));
+
+    assertThatThrownBy(() -> ModelBundle.load(dir))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessageStartingWith(parameters + ": not the parameters of architecture 'mlp' as DJL ")
+        .hasMessageContaining("in the header of parameter")
+        .hasMessageNotContaining("\n");
+  }
+
+  /** How a header lies, given the offset of the first array's rank. */
+  enum HeaderLie {
+    HUGE_DATA_LENGTH {
+      @Override
+      void apply(java.nio.ByteBuffer bytes, int rank) {
+        int layout = rank + 4 + 8 * bytes.getInt(rank);
+        bytes.putInt(layout + 4 + 2 * bytes.getInt(layout) + 1, 0x7fff_fff0);
+      }
+    },
+    HUGE_RANK {
+      @Override
+      void apply(java.nio.ByteBuffer bytes, int rank) {
+        bytes.putInt(rank, 0x7fff_fff0);
+      }
+    },
+    SWAPPED_DIMENSIONS {
+      @Override
+      void apply(java.nio.ByteBuffer bytes, int rank) {
+        long first = bytes.getLong(rank + 4);
+        bytes.putLong(rank + 4, bytes.getLong(rank + 12));
+        bytes.putLong(rank + 12, first);
+      }
+    };
+
+    abstract void apply(java.nio.ByteBuffer bytes, int rank);
+  }
+
+  /** The offset of the first array's rank: DJL's NDArray encoding, version 3 (see BundleFuzz). */
+  private static int firstArrayHeader(byte[] bytes) {
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+    int at = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("NDAR") + 4;
+    assertThat(buffer.getInt(at)).as("NDArray encoding version").isEqualTo(3);
+    at += 4;
+    if (bytes[at++] != 0) {
+      at += 2 + buffer.getShort(at);
+    }
+    at += 2 + buffer.getShort(at);
+    at += 2 + buffer.getShort(at);
+    return at;
+  }
+
+  private static Manifest withVersion(Manifest m, String version) {
+    return new Manifest(m.formatVersion(), m.name(), version, m.architecture(), m.parametersFile(), m.inputShape(),
+        m.normalization(), m.classNames(), m.flipTta(), m.djlVersion(), m.engine(), m.engineVersion(),
+        m.createdAt(), m.training(), m.testAccuracy());
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes))
+          .substring(0, 12);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aManifestNamingParametersOutsideTheBundleIsRefused() {
+    Manifest saved = saveRandom(Architecture.MLP, false);
+    ModelBundle.writeManifest(dir, new Manifest(saved.formatVersion(), saved.name(), saved.version(),
+        saved.architecture(), "../" + dir.getFileName() + "/" + ModelBundle.PARAMETERS_FILE, saved.inputShape(),
+        saved.normalization(), saved.classNames(), saved.flipTta(), saved.djlVersion(), saved.engine(),
+        saved.engineVersion(), saved.createdAt(), saved.training(), saved.testAccuracy()));
+
+    assertThatThrownBy(() -> ModelBundle.load(dir))
+        .isInstanceOf(ModelBundleException.class)
+        .hasMessageContaining("is not the name of a file inside the bundle");
   }
 
   private Manifest saveRandom(Architecture architecture, boolean flipTta) {
