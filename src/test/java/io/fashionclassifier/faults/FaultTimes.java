@@ -23,6 +23,8 @@ import java.util.Map;
  *   <li>{@code leave}: one of two stopped with SIGTERM (a scale-in);
  *   <li>{@code restart}: one of two stopped with SIGTERM and started again on its state directory (a rolling
  *       restart);
+ *   <li>{@code restart-then-stop}: a restart, and the restarted instance stopped again with SIGTERM while its
+ *       group is still rebalancing (Kafka Streams finishes a rebalance in progress before it stops);
  *   <li>{@code kill}: one of two SIGKILLed and left down;
  *   <li>{@code broker-restart}: the only broker stopped and started again on its data directory;
  *   <li>{@code registry-outage}: the registry stopped for {@code --outage-seconds} and started again.
@@ -115,14 +117,6 @@ public final class FaultTimes {
         run.terminate(instances.get(0), Duration.ofSeconds(60));
         run.restart(instances.get(0));
         run.awaitRunning(instances.get(0));
-      }
-      case "restart-then-leave" -> {
-        run.terminate(instances.get(0), Duration.ofSeconds(60));
-        run.restart(instances.get(0));
-        await("Kafka Streams of " + instances.get(0) + " starting").atMost(FaultRun.START_TIMEOUT)
-            .pollInterval(Duration.ofMillis(100))
-            .until(() -> instances.get(0).currentRunLog().contains("-> REBALANCING"));
-        run.terminate(instances.get(1), Duration.ofSeconds(60));
       }
       case "restart-then-stop" -> {
         run.terminate(instances.get(0), Duration.ofSeconds(60));
