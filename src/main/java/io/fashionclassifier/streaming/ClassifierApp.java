@@ -31,6 +31,7 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -49,6 +50,7 @@ public final class ClassifierApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClassifierApp.class);
   private final KafkaStreams streams;
   private final Duration closeTimeout;
+  private final boolean leaveGroup;
   private final OutageBackoff outage;
   private final HealthServer http;
   private final KafkaStreamsMetrics streamsMetrics;
@@ -56,11 +58,12 @@ public final class ClassifierApp implements AutoCloseable {
   private final ModelSource models;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private ClassifierApp(KafkaStreams streams, Duration closeTimeout, OutageBackoff outage, HealthServer http,
-      KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry, ModelSource models) {
+  private ClassifierApp(KafkaStreams streams, Duration closeTimeout, boolean leaveGroup, OutageBackoff outage,
+      HealthServer http, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry, ModelSource models) {
     this.models = models;
     this.streams = streams;
     this.closeTimeout = closeTimeout;
+    this.leaveGroup = leaveGroup;
     this.outage = outage;
     this.http = http;
     this.streamsMetrics = streamsMetrics;
@@ -173,8 +176,8 @@ public final class ClassifierApp implements AutoCloseable {
       models.close();
       throw new StreamingException(e.getMessage(), e);
     }
-    ClassifierApp app =
-        new ClassifierApp(streams, config.shutdownTimeout(), outage, http, streamsMetrics, registry, models);
+    ClassifierApp app = new ClassifierApp(streams, config.shutdownTimeout(), config.leaveGroupOnShutdown(), outage,
+        http, streamsMetrics, registry, models);
     streams.setStateListener((now, before) -> {
       log.info("Kafka Streams {} -> {}", before, now);
       if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -307,12 +310,21 @@ public final class ClassifierApp implements AutoCloseable {
     return streams.state() == KafkaStreams.State.ERROR;
   }
 
+  /**
+   * Commits and closes Kafka Streams within the shutdown bound. Kafka Streams' own default is to stay in the group,
+   * so that the others wait {@code session.timeout.ms} (45 s) before they take over its partitions; leaving (see
+   * {@link ClassifierConfig#SHUTDOWN_LEAVE_GROUP}) hands them over at once.
+   */
   @Override
   public void close() {
-    log.info("stopping: committing and closing Kafka Streams (at most {} s)", closeTimeout.toSeconds());
+    log.info("stopping: committing and closing Kafka Streams (at most {} s), {} the group", closeTimeout.toSeconds(),
+        leaveGroup ? "leaving" : "staying in");
     outage.close();
     // leave part of the bound for the HTTP server and the metrics
-    if (!streams.close(closeTimeout.minusMillis(Math.min(500, closeTimeout.toMillis() / 10)))) {
+    CloseOptions options = CloseOptions.timeout(closeTimeout.minusMillis(Math.min(500, closeTimeout.toMillis() / 10)))
+        .withGroupMembershipOperation(leaveGroup ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+            : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP);
+    if (!streams.close(options)) {
       log.warn("Kafka Streams did not stop within {} s; the uncommitted work is redone by the next owner",
           closeTimeout.toSeconds());
     }

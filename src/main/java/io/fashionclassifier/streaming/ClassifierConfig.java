@@ -67,6 +67,7 @@ public final class ClassifierConfig {
   public static final String MODEL_POLL_MS = "fashion.model.poll.ms";
   public static final String STARTUP_TIMEOUT_MS = "fashion.startup.timeout.ms";
   public static final String SHUTDOWN_TIMEOUT_MS = "fashion.shutdown.timeout.ms";
+  public static final String SHUTDOWN_LEAVE_GROUP = "fashion.shutdown.leave.group";
   public static final String OUTAGE_BACKOFF_MAX_MS = "fashion.outage.backoff.max.ms";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String REGISTRY_USER_INFO = "basic.auth.user.info";
@@ -199,6 +200,12 @@ public final class ClassifierConfig {
       .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 20_000L, Range.between(1_000, 600_000), Importance.MEDIUM,
           "Upper bound of a clean stop (SIGTERM), even with the brokers gone; keep it below the pod's "
               + "terminationGracePeriodSeconds.")
+      .define(SHUTDOWN_LEAVE_GROUP, Type.STRING, "auto", ConfigDef.CaseInsensitiveValidString.in("auto", "true",
+              "false"), Importance.MEDIUM,
+          "Whether a clean stop leaves the consumer group, so that the other instances take its partitions over at "
+              + "once: true (a scale-in), false (the group waits session.timeout.ms for it to come back, e.g. a "
+              + "rolling restart of static members), or auto: leave unless group.instance.id is set (static "
+              + "membership, as the Helm chart's StatefulSet runs it), whose point is a restart without a rebalance.")
       .define(OUTAGE_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(100, 600_000), Importance.LOW,
           "Longest pause between retries while the schema registry is unavailable: the stream thread is "
               + "replaced and resumes from the last commit, with a backoff doubling up to this bound.");
@@ -499,6 +506,24 @@ public final class ClassifierConfig {
   /** Upper bound of {@link ClassifierApp#close()}. */
   public Duration shutdownTimeout() {
     return millis(SHUTDOWN_TIMEOUT_MS);
+  }
+
+  /**
+   * Whether {@link ClassifierApp#close()} leaves the group ({@link #SHUTDOWN_LEAVE_GROUP}): a dynamic member that
+   * stays is only a wait for its session to expire, since it comes back, if at all, as a new member; a static one
+   * that stays gets its partitions back on a restart within the session timeout.
+   */
+  public boolean leaveGroupOnShutdown() {
+    String setting = ((String) parsed.get(SHUTDOWN_LEAVE_GROUP)).toLowerCase(Locale.ROOT);
+    if (!setting.equals("auto")) {
+      return Boolean.parseBoolean(setting);
+    }
+    Properties props = streamsProperties();
+    return List.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+            StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+            StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).stream()
+        .map(props::getProperty)
+        .allMatch(value -> value == null || value.isBlank());
   }
 
   /** Longest pause between retries during a registry outage. */

@@ -21,8 +21,8 @@ class BrokerRestartTest {
         run.startInstances(2);
         run.startLoad();
         run.awaitMoreSent(400);
+        run.fault("broker stopped");
         broker.stop();
-        run.event("broker stopped");
         broker.restart();
         run.event("broker restarted on the same data directory");
         run.awaitMoreSent(600);
@@ -48,8 +48,8 @@ class BrokerRestartTest {
         run.startInstances(2);
         run.startLoad();
         run.awaitMoreSent(400);
+        run.fault("SIGKILL broker node 2 of 3 (replication 3, min.insync.replicas 2)");
         cluster.node(2).kill();
-        run.event("SIGKILL broker node 2 of 3 (replication 3, min.insync.replicas 2)");
         run.awaitMoreSent(800);
         Verdict verdict = run.stopLoadAndVerify(Duration.ofSeconds(180));
         System.out.println(run.report(verdict));

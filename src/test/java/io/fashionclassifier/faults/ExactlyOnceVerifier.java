@@ -40,7 +40,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * </ul>
  *
  * It also counts the records only {@code read_uncommitted} sees on the verdict topic: output of aborted
- * transactions, the evidence that a kill landed inside an open transaction.
+ * transactions, the evidence that a kill landed inside an open transaction; and it gives the committed verdicts'
+ * capture and classified times to {@link RecordWaits}, which says how long the faults made records wait.
  */
 final class ExactlyOnceVerifier {
 
@@ -48,13 +49,15 @@ final class ExactlyOnceVerifier {
   private final Map<String, Object> serdeConfig;
   private final FaultRun.Topics topics;
   private final String applicationId;
+  private final int inputPartitions;
 
   ExactlyOnceVerifier(String bootstrap, Map<String, Object> serdeConfig, FaultRun.Topics topics,
-      String applicationId) {
+      String applicationId, int inputPartitions) {
     this.bootstrap = bootstrap;
     this.serdeConfig = serdeConfig;
     this.topics = topics;
     this.applicationId = applicationId;
+    this.inputPartitions = inputPartitions;
   }
 
   /**
@@ -203,7 +206,21 @@ final class ExactlyOnceVerifier {
             + " read_committed ends at " + first.getValue()[0] + ", read_uncommitted at " + first.getValue()[1]);
       }
       return new Verdict(sent.size(), good, hostile, classified, verdicts.size(), letters, expectedFigures.size(),
-          figureDifferences, checkedPartitions, last ? abortedVerdicts() : -1, List.copyOf(differences));
+          figureDifferences, checkedPartitions, last ? abortedVerdicts() : -1, List.copyOf(differences),
+          last ? waits(sent) : new RecordWaits(List.of()));
+    }
+
+    /** The first committed verdict of each good input, the one a consumer acts on. */
+    private RecordWaits waits(Map<String, ScannerLoad.Sent> sent) {
+      List<RecordWaits.Timing> timings = new ArrayList<>();
+      verdicts.forEach((itemId, got) -> {
+        if (sent.containsKey(itemId) && !got.isEmpty()) {
+          ClassifiedItem first = got.get(0);
+          timings.add(new RecordWaits.Timing(itemId, RecordWaits.partitionOf(itemId, inputPartitions),
+              first.getCaptureTime().toEpochMilli(), first.getClassifiedTime().toEpochMilli()));
+        }
+      });
+      return new RecordWaits(timings);
     }
 
     /** Partition -> {read_committed end, read_uncommitted end} where they differ. */

@@ -25,12 +25,24 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * A fault run: N instances of the real {@code stream} command with one application id against a real broker and
  * registry, a {@link ScannerLoad} at a set rate, faults applied by the caller (kill, terminate, add an instance,
  * stop a broker or the registry), and the {@link ExactlyOnceVerifier} at the end. Every fault is logged as an event,
- * and {@link #report(Verdict)} prints them with the verdict for a person to read.
+ * and {@link #report(Verdict)} prints them with the verdict for a person to read, and for each fault noted with
+ * {@link #fault(String)} the longest wait of a record (capture to verdict) and the time until every partition was
+ * processed again ({@link RecordWaits}).
  */
 final class FaultRun implements AutoCloseable {
 
   /** The run's topics; names carry the run id so runs on one broker never meet. */
   record Topics(String input, String classified, String aggregates, String deadLetters) {}
+
+  /** A fault and when it was applied (epoch ms, the clock the instances stamp verdicts with). */
+  record Fault(String what, long atMs) {}
+
+  /**
+   * The harness's session timeout: a killed member must leave the group quickly for the others to take over its
+   * tasks, so that kill tests stay short. Runs that measure what the app does on its own drop it
+   * ({@link Settings#withDefaultSessionTimeout()}).
+   */
+  static final Map<String, String> SHORT_SESSION = Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1500");
 
   /** How to run the classifier and the scanners. */
   record Settings(
@@ -47,9 +59,21 @@ final class FaultRun implements AutoCloseable {
       Map<String, String> properties,
       Map<String, String> environment) {
 
-    /** Defaults for CI: 6 partitions, 100 records/s, at most 20,000 records, one in 50 hostile. */
+    /**
+     * Defaults for CI: 6 partitions, 100 records/s, at most 20,000 records, one in 50 hostile, the harness's short
+     * session timeout.
+     */
     static Settings of(String name, String bootstrap, String registryUrl, Path model, LabelledImages images) {
-      return new Settings(name, bootstrap, registryUrl, model, images, 6, 1, 100, 20_000, 50, Map.of(), Map.of());
+      return new Settings(name, bootstrap, registryUrl, model, images, 6, 1, 100, 20_000, 50,
+          SHORT_SESSION, Map.of());
+    }
+
+    /** The group's timeouts as the app sets them (Kafka's defaults): what a deployment gets. */
+    Settings withDefaultSessionTimeout() {
+      Map<String, String> fewer = new LinkedHashMap<>(properties);
+      SHORT_SESSION.keySet().forEach(fewer::remove);
+      return new Settings(name, bootstrap, registryUrl, model, images, partitions, replication, ratePerSecond,
+          maxRecords, hostileEvery, fewer, environment);
     }
 
     Settings withProperty(String key, String value) {
@@ -100,6 +124,7 @@ final class FaultRun implements AutoCloseable {
   private final Path directory;
   private final List<ClassifierInstance> instances = new ArrayList<>();
   private final List<String> events = new ArrayList<>();
+  private final List<Fault> faults = new ArrayList<>();
   private final long started = System.nanoTime();
   private ScannerLoad load;
   private String instanceBootstrap;
@@ -199,9 +224,6 @@ final class FaultRun implements AutoCloseable {
         "-D", "fashion.topic.aggregates=" + topics.aggregates(),
         "-D", "fashion.topic.dlq=" + topics.deadLetters(),
         "-D", "fashion.topics.partitions=" + settings.partitions(),
-        // a killed member must leave the group quickly for the others to take over its tasks
-        "-D", "session.timeout.ms=6000",
-        "-D", "heartbeat.interval.ms=1500",
         "-D", "state.dir=" + stateDir));
     settings.properties().forEach((key, value) -> {
       arguments.add("-D");
@@ -258,8 +280,45 @@ final class FaultRun implements AutoCloseable {
   }
 
   void kill(ClassifierInstance instance) {
+    fault("SIGKILL " + instance);
     instance.kill();
-    event("SIGKILL " + instance);
+  }
+
+  /**
+   * SIGTERM to {@code instance} (a pod deleted, a scale-in) and waits up to {@code timeout} for it to exit; returns
+   * how long it took.
+   *
+   * @throws AssertionError when it is still running after {@code timeout}
+   */
+  Duration terminate(ClassifierInstance instance, Duration timeout) throws InterruptedException {
+    fault("SIGTERM " + instance);
+    long signalled = System.nanoTime();
+    instance.terminate();
+    if (!instance.awaitExit(timeout)) {
+      throw new AssertionError(instance + " still running " + timeout.toSeconds() + " s after SIGTERM; log "
+          + instance.log());
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - signalled);
+    event(instance + " exited with " + instance.exitValue() + " " + took.toMillis() + " ms after SIGTERM");
+    return took;
+  }
+
+  /** Notes a fault applied now: an event, and a point {@link #figures(Verdict)} measures from. */
+  void fault(String what) {
+    faults.add(new Fault(what, System.currentTimeMillis()));
+    event(what);
+  }
+
+  /** For each fault noted, in order, the records' longest wait and the time until the group processed again. */
+  List<RecordWaits.Figures> figures(Verdict verdict) {
+    List<RecordWaits.Figures> figures = new ArrayList<>();
+    for (int i = 0; i < faults.size(); i++) {
+      long since = i == 0 ? Long.MIN_VALUE : faults.get(i - 1).atMs();
+      long until = i + 1 < faults.size() ? faults.get(i + 1).atMs() : Long.MAX_VALUE;
+      Fault fault = faults.get(i);
+      figures.add(verdict.waits().of(fault.what(), since, fault.atMs(), until));
+    }
+    return figures;
   }
 
   void restart(ClassifierInstance instance) {
@@ -282,8 +341,8 @@ final class FaultRun implements AutoCloseable {
         event(instance + " is not running (exit " + instance.exitValue() + ")");
       }
     }
-    Verdict verdict = new ExactlyOnceVerifier(settings.bootstrap(), serdeConfig(), topics, applicationId)
-        .verify(sent, timeout, Duration.ofSeconds(3));
+    Verdict verdict = new ExactlyOnceVerifier(settings.bootstrap(), serdeConfig(), topics, applicationId,
+        settings.partitions()).verify(sent, timeout, Duration.ofSeconds(3));
     event("verified");
     return verdict;
   }
@@ -312,6 +371,7 @@ final class FaultRun implements AutoCloseable {
         .append(settings.partitions()).append(" partitions, logs in ").append(directory).append(")\n");
     events.forEach(line -> text.append("  ").append(line).append('\n'));
     text.append(verdict.summary());
+    figures(verdict).forEach(figure -> text.append("fault         ").append(figure.line()).append('\n'));
     return text.toString();
   }
 

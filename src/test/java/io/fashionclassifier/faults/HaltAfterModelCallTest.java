@@ -38,7 +38,7 @@ class HaltAfterModelCallTest {
       assertThat(halting.awaitExit(Duration.ofMinutes(2))).as("halted after its 25th model call").isTrue();
       assertThat(halting.exitValue()).isEqualTo(HaltAfterModelCall.HALTED);
       assertThat(marker).exists();
-      run.event(halting + " halted between a model call and the send of its batch");
+      run.fault(halting + " halted between a model call and the send of its batch");
       run.restart(halting);
       run.awaitRunning(halting);
       run.awaitMoreSent(300);

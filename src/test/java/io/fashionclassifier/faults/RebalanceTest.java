@@ -37,6 +37,7 @@ class RebalanceTest {
       run.startLoad();
       run.awaitMoreSent(400);
       ClassifierInstance added = run.launchInstance();
+      run.fault("added " + added);
       run.awaitRunning(added);
       await("3 members with partitions").atMost(Duration.ofSeconds(60))
           .until(() -> run.membersWithPartitions() == 3);
@@ -46,10 +47,7 @@ class RebalanceTest {
       List<ClassifierInstance> survivors = run.instances().stream().filter(instance -> instance != removed).toList();
       Map<ClassifierInstance, Integer> logBeforeRemoval = survivors.stream()
           .collect(Collectors.toMap(Function.identity(), instance -> instance.logText().length()));
-      removed.terminate();
-      run.event("SIGTERM " + removed);
-      assertThat(removed.awaitExit(Duration.ofSeconds(60))).as("the removed instance stopped").isTrue();
-      run.event(removed + " exited with " + removed.exitValue());
+      run.terminate(removed, Duration.ofSeconds(60));
       await("2 members with partitions").atMost(Duration.ofSeconds(60))
           .until(() -> run.membersWithPartitions() == 2);
       run.awaitMoreSent(400);

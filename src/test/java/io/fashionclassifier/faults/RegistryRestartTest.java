@@ -25,8 +25,8 @@ class RegistryRestartTest {
         run.startInstances(2);
         run.startLoad();
         run.awaitMoreSent(300);
+        run.fault("registry stopped");
         registry.stop();
-        run.event("registry stopped");
         await("30 s of outage with the instances up").during(Duration.ofSeconds(30))
             .atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1))
             .until(() -> run.instances().stream().allMatch(ClassifierInstance::isAlive));

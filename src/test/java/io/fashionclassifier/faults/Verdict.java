@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What the verifier found. {@code abortedVerdicts} counts verdict records only {@code read_uncommitted} sees
- * (output of aborted transactions; -1 when not counted yet).
+ * (output of aborted transactions; -1 when not counted yet); {@code waits} holds the committed verdicts' times
+ * (empty until the last judgement).
  */
 record Verdict(
     int inputs,
@@ -17,7 +18,8 @@ record Verdict(
     int figureDifferences,
     int partitionsChecked,
     long abortedVerdicts,
-    List<String> differences) {
+    List<String> differences,
+    RecordWaits waits) {
 
   boolean passed() {
     return differences.isEmpty();
@@ -45,6 +47,10 @@ record Verdict(
     if (abortedVerdicts >= 0) {
       text.append(String.format("aborted       %d verdict records only read_uncommitted sees (aborted "
           + "transactions)%n", abortedVerdicts));
+    }
+    if (waits.verdicts() > 0) {
+      text.append(String.format("waits         longest %.1f s from capture to verdict over %d committed verdicts%n",
+          waits.longestWaitMs() / 1e3, waits.verdicts()));
     }
     if (passed()) {
       text.append("result        PASS: every input classified or dead-lettered exactly once\n");

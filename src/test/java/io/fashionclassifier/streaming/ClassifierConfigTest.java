@@ -25,6 +25,24 @@ class ClassifierConfigTest {
   }
 
   @Test
+  void aStopLeavesTheGroupUnlessTheMemberIsStaticOrTheSettingSaysOtherwise() {
+    assertThat(ClassifierConfig.of(Map.of()).leaveGroupOnShutdown()).as("dynamic member, auto").isTrue();
+    assertThat(ClassifierConfig.load(null, Map.of("KAFKA_GROUP_INSTANCE_ID", "classifier-0"), Map.of())
+        .leaveGroupOnShutdown()).as("static member (the chart's KAFKA_GROUP_INSTANCE_ID), auto").isFalse();
+    assertThat(ClassifierConfig.of(Map.of("main.consumer.group.instance.id", "classifier-0")).leaveGroupOnShutdown())
+        .as("static main consumer, auto").isFalse();
+    assertThat(ClassifierConfig.of(Map.of("consumer.group.instance.id", "classifier-0")).leaveGroupOnShutdown())
+        .as("static consumers, auto").isFalse();
+    assertThat(ClassifierConfig.of(Map.of("group.instance.id", "classifier-0",
+        ClassifierConfig.SHUTDOWN_LEAVE_GROUP, "TRUE")).leaveGroupOnShutdown()).as("static, forced").isTrue();
+    assertThat(ClassifierConfig.load(null, Map.of("FASHION_SHUTDOWN_LEAVE_GROUP", "false"), Map.of())
+        .leaveGroupOnShutdown()).as("dynamic, told to stay").isFalse();
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.SHUTDOWN_LEAVE_GROUP, "sometimes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(ClassifierConfig.SHUTDOWN_LEAVE_GROUP);
+  }
+
+  @Test
   void defaultsAreTheDocumentedOnes() {
     ClassifierConfig config = ClassifierConfig.of(Map.of());
     assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
