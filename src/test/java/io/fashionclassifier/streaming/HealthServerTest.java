@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
@@ -12,6 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams.State;
@@ -100,6 +107,82 @@ class HealthServerTest {
   @Test
   void listensOnTheBindAddressOnly() {
     assertThat(server.address().getAddress().isLoopbackAddress()).isTrue();
+  }
+
+  /** The kubelet's default probe timeout: a probe that takes longer has failed. */
+  private static final Duration KUBELET_TIMEOUT = Duration.ofSeconds(2);
+
+  @Test
+  void probesAnswerWithinTheKubeletTimeoutWhileEightyConnectionsEachHoldOneByte() throws Exception {
+    state.set(State.RUNNING);
+    List<Socket> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < 80; i++) {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.getOutputStream().write('G');
+        socket.getOutputStream().flush();
+        idle.add(socket);
+      }
+      for (String path : List.of("/health", "/ready", "/health", "/ready")) {
+        assertThat(KubeletProbe.get(server.port(), path, KUBELET_TIMEOUT)).as(path).isEqualTo(200);
+      }
+    } finally {
+      for (Socket socket : idle) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void probesAnswerWithinTheKubeletTimeoutDuringAFloodOfMetricsScrapes() throws Exception {
+    state.set(State.RUNNING);
+    largeScrape();
+    List<Socket> unread = new ArrayList<>();
+    ExecutorService scrapers = Executors.newFixedThreadPool(8);
+    AtomicBoolean flooding = new AtomicBoolean(true);
+    try {
+      // scrapes whose answers are never read: each answer is larger than the sockets' buffers
+      for (int i = 0; i < 64; i++) {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(1024);
+        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        socket.getOutputStream().write(
+            "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        unread.add(socket);
+      }
+      // and scrapers that read theirs, as fast as they can
+      for (int i = 0; i < 8; i++) {
+        scrapers.submit(() -> {
+          while (flooding.get()) {
+            try {
+              KubeletProbe.get(server.port(), "/metrics", Duration.ofSeconds(10));
+            } catch (Exception refusedOrCut) {
+              // a refused or cut-off scrape is what a flood may get; the probes are what this test is about
+            }
+          }
+          return null;
+        });
+      }
+      for (String path : List.of("/health", "/ready", "/health", "/ready", "/health", "/ready")) {
+        assertThat(KubeletProbe.get(server.port(), path, KUBELET_TIMEOUT)).as(path).isEqualTo(200);
+      }
+    } finally {
+      flooding.set(false);
+      for (Socket socket : unread) {
+        socket.close();
+      }
+      scrapers.shutdown();
+    }
+  }
+
+  /** About 2 MB of metrics text, far more than loopback sockets buffer for a reader that does not read. */
+  private void largeScrape() {
+    String padding = "x".repeat(200);
+    for (int i = 0; i < 10_000; i++) {
+      registry.gauge("fashion_test_padding", List.of(Tag.of("n", Integer.toString(i)), Tag.of("pad", padding)), i);
+    }
+    assertThat(registry.scrape().length()).isGreaterThan(2_000_000);
   }
 
   private Socket halfSentRequest() throws Exception {
