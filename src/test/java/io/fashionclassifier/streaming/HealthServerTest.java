@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import static org.awaitility.Awaitility.await;
+
 import io.micrometer.core.instrument.Tag;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -18,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -173,6 +179,106 @@ class HealthServerTest {
         socket.close();
       }
       scrapers.shutdown();
+    }
+  }
+
+  @Test
+  void probesAnswerWithinTheKubeletTimeoutWhileMoreIdleConnectionsAreOpenThanTheServerKeeps() throws Exception {
+    state.set(State.RUNNING);
+    List<Socket> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < HealthServer.MAX_CONNECTIONS + 100; i++) {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.getOutputStream().write('G');
+        socket.getOutputStream().flush();
+        idle.add(socket);
+      }
+      for (String path : List.of("/health", "/ready")) {
+        assertThat(KubeletProbe.get(server.port(), path, KUBELET_TIMEOUT)).as(path).isEqualTo(200);
+      }
+    } finally {
+      for (Socket socket : idle) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void aClientTricklingItsRequestIsCutOffAfterTheRequestTimeout() throws Exception {
+    ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+    try (Socket slow = halfSentRequest()) {
+      // a byte every 100 ms: never idle for long, never done
+      trickle.scheduleAtFixedRate(() -> {
+        try {
+          slow.getOutputStream().write('x');
+        } catch (IOException closed) {
+          throw new UncheckedIOException(closed);
+        }
+      }, 100, 100, TimeUnit.MILLISECONDS);
+      slow.setSoTimeout(10_000);
+      long started = System.nanoTime();
+      int read;
+      try {
+        read = slow.getInputStream().read();
+      } catch (SocketException reset) {
+        read = -1;
+      }
+      Duration waited = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(read).as("closed by the server, no answer").isEqualTo(-1);
+      assertThat(waited).isLessThan(REQUEST_TIMEOUT.plusSeconds(1));
+    } finally {
+      trickle.shutdownNow();
+    }
+  }
+
+  @Test
+  void aScrapeBeyondTheConcurrentBoundIsRefusedAtOnce() throws Exception {
+    largeScrape();
+    List<Socket> unread = new ArrayList<>();
+    try {
+      for (int i = 0; i < HealthServer.CONCURRENT_SCRAPES; i++) {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(1024);
+        socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+        socket.getOutputStream().write(
+            "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        // the answer has begun: this scrape holds its permit until it is read or cut off
+        assertThat(socket.getInputStream().read()).isEqualTo('H');
+        unread.add(socket);
+      }
+      assertThat(KubeletProbe.get(server.port(), "/metrics", KUBELET_TIMEOUT)).isEqualTo(503);
+      unread.forEach(HealthServerTest::closeQuietly);
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(KubeletProbe.get(server.port(), "/metrics", Duration.ofSeconds(5))).isEqualTo(200));
+    } finally {
+      unread.forEach(HealthServerTest::closeQuietly);
+    }
+  }
+
+  @Test
+  void headAnswersWithoutABody() throws Exception {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(uri("/health")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEmpty();
+  }
+
+  @Test
+  void onlyGetAndHeadAreAnswered() throws Exception {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(uri("/health")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(405);
+    assertThat(status("/other")).isEqualTo(404);
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
