@@ -189,8 +189,8 @@ public final class ClassifierConfig {
       .define(HTTP_BIND_ADDRESS, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW,
           "Address the HTTP server listens on (127.0.0.1 keeps probes and metrics local).")
       .define(HTTP_REQUEST_TIMEOUT_MS, Type.LONG, 5_000L, Range.between(1, 600_000), Importance.LOW,
-          "How long one HTTP exchange (reading the request, writing the answer) may take before it is cut off, so "
-              + "a slow or half-sent request cannot hold up the probes.")
+          "How long an HTTP connection may be idle, and how long it may stay open at all, before it is closed, so "
+              + "that idle, half-sent or trickled requests cannot pile up (they hold no thread either way).")
       .define(LIVENESS_STALL_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.MEDIUM,
           "/health fails when a record or batch has been worked on, or records have waited in a batch without a "
               + "flush, for longer than this: a stream thread stuck in a call that never returns gets the pod "

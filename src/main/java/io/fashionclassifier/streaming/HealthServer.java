@@ -1,28 +1,35 @@
 package io.fashionclassifier.streaming;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Kubernetes probes and Prometheus scraping on one port:
@@ -34,28 +41,41 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code GET /metrics}: Prometheus text format.
  * </ul>
  *
- * <p>Exchanges run on a few threads, and one that has not finished within the request timeout (a client that
- * sends half a request, or reads the answer too slowly) is cut off, so that slow clients cannot keep the probes
- * from answering. The JDK server reads each request on the executor's thread from a channel in blocking mode;
- * interrupting that thread closes the channel and ends the exchange. (The JDK's own
- * {@code sun.net.httpserver.maxReqTime} would do the same, but it is read once per JVM, by whichever server
- * starts first.)
+ * <p>The probes must answer within the kubelet's timeout whatever other clients do, so the server is Jetty's
+ * non-blocking one: a connection that is idle, half-sent or slow to read its answer holds a socket but no thread,
+ * and a probe's answer is computed in microseconds on whichever thread is free. What a client can still hold is
+ * bounded:
+ *
+ * <ul>
+ *   <li>time: a connection is closed once it has been idle for the request timeout, and in any case once it is
+ *       older than the request timeout, so a client trickling a byte at a time cannot keep it either;
+ *   <li>connections: at most {@link #MAX_CONNECTIONS} at once; while at the limit every connection's idle timeout
+ *       drops to {@link #CROWDED_IDLE_TIMEOUT}, so idle ones make room for the probes within a fraction of the
+ *       kubelet's timeout;
+ *   <li>{@code /metrics}: at most {@link #CONCURRENT_SCRAPES} scrapes at once (each computes and buffers the
+ *       whole text); more are answered 503 at once, so a flood of scrapes costs neither the probes' threads nor
+ *       unbounded memory.
+ * </ul>
  */
 public final class HealthServer implements AutoCloseable {
 
   public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
-  /** Probes and a scrape at once, with one or two slow clients besides. */
-  static final int THREADS = 4;
-  /** Exchanges waiting for a thread; beyond it the connection is closed at once. */
-  private static final int QUEUE = 64;
+  /** Open connections at most: kubelet probes and Prometheus need a handful. */
+  static final int MAX_CONNECTIONS = 256;
+  /** The idle timeout of every connection while {@link #MAX_CONNECTIONS} are open. */
+  static final Duration CROWDED_IDLE_TIMEOUT = Duration.ofMillis(250);
+  /** Prometheus scrapes one at a time; two leave room for a second scraper or a person with curl. */
+  static final int CONCURRENT_SCRAPES = 2;
+  /** Enough for the acceptor, the selector and the few exchanges that are ever computing at once. */
+  private static final int THREADS = 8;
 
-  private final HttpServer server;
-  private final BoundedExchanges exchanges;
+  private final Server server;
+  private final ServerConnector connector;
 
-  private HealthServer(HttpServer server, BoundedExchanges exchanges) {
+  private HealthServer(Server server, ServerConnector connector) {
     this.server = server;
-    this.exchanges = exchanges;
+    this.connector = connector;
   }
 
   /**
@@ -63,7 +83,8 @@ public final class HealthServer implements AutoCloseable {
    *
    * @param bindAddress host name or IP address to listen on ({@code 0.0.0.0}: every interface)
    * @param port 0: any free port
-   * @param requestTimeout how long one exchange (reading the request and writing the answer) may take
+   * @param requestTimeout how long a connection may be idle, and how long it may live: a request and its answer
+   *     must fit in it
    */
   public record Options(String bindAddress, int port, Duration requestTimeout) {
     public Options {
@@ -87,152 +108,178 @@ public final class HealthServer implements AutoCloseable {
   public static HealthServer start(
       Options options, Supplier<KafkaStreams.State> state, StreamProgress progress, PrometheusMeterRegistry registry) {
     String where = options.bindAddress() + ":" + options.port();
-    HttpServer server;
+    InetAddress address;
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(options.bindAddress()), options.port()), 0);
+      address = InetAddress.getByName(options.bindAddress());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen for HTTP on " + where + ": " + e.getMessage()
-          + "; check the HTTP port and bind address settings", e);
+      throw cannotListen(where, e);
     }
-    server.createContext("/health", exchange -> {
+    QueuedThreadPool threads = new QueuedThreadPool(THREADS, 2);
+    threads.setName("http-probes");
+    threads.setDaemon(true);
+    Server server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(address.getHostAddress());
+    connector.setPort(options.port());
+    connector.setIdleTimeout(options.requestTimeout().toMillis());
+    connector.addBean(new ConnectionDeadline(server.getScheduler(), options.requestTimeout()));
+    server.addConnector(connector);
+    NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
+    limit.setEndPointIdleTimeout(CROWDED_IDLE_TIMEOUT.toMillis());
+    server.addBean(limit);
+    server.setHandler(new Routes(state, progress, registry));
+    try {
+      server.start();
+    } catch (Exception e) {
+      stopQuietly(server);
+      throw cannotListen(where, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+    }
+    return new HealthServer(server, connector);
+  }
+
+  private static UncheckedIOException cannotListen(String where, IOException e) {
+    String reason = e.getCause() != null && e.getCause().getMessage() != null
+        ? e.getMessage() + ": " + e.getCause().getMessage() : e.getMessage();
+    return new UncheckedIOException("cannot listen for HTTP on " + where + ": " + reason
+        + "; check the HTTP port and bind address settings", e);
+  }
+
+  /** The port actually bound. */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** The address actually bound. */
+  public InetSocketAddress address() {
+    return new InetSocketAddress(connector.getHost(), port());
+  }
+
+  @Override
+  public void close() {
+    stopQuietly(server);
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.setStopTimeout(0);
+      server.stop();
+    } catch (Exception e) {
+      // stopping a server that did not start, or whose threads are already gone: nothing left to release
+    }
+  }
+
+  /** The three paths; anything else is 404, any method but GET and HEAD 405. */
+  private static final class Routes extends Handler.Abstract {
+
+    private final Supplier<KafkaStreams.State> state;
+    private final StreamProgress progress;
+    private final PrometheusMeterRegistry registry;
+    private final Semaphore scrapes = new Semaphore(CONCURRENT_SCRAPES);
+
+    Routes(Supplier<KafkaStreams.State> state, StreamProgress progress, PrometheusMeterRegistry registry) {
+      // blocking: a scrape computes the whole text, which must not run on the selector thread
+      super(InvocationType.BLOCKING);
+      this.state = state;
+      this.progress = progress;
+      this.registry = registry;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String path = Request.getPathInContext(request);
+      if (!path.equals("/health") && !path.equals("/ready") && !path.equals("/metrics")) {
+        return false;
+      }
+      boolean head = HttpMethod.HEAD.is(request.getMethod());
+      if (!head && !HttpMethod.GET.is(request.getMethod())) {
+        response.setStatus(405);
+        response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+        callback.succeeded();
+        return true;
+      }
+      switch (path) {
+        case "/health" -> health(response, head, callback);
+        case "/ready" -> {
+          KafkaStreams.State current = state.get();
+          respond(response, head, current == KafkaStreams.State.RUNNING ? 200 : 503, "text/plain",
+              current.name() + "\n", callback);
+        }
+        default -> metrics(response, head, callback);
+      }
+      return true;
+    }
+
+    private void health(Response response, boolean head, Callback callback) {
       KafkaStreams.State current = state.get();
       boolean alive = current != KafkaStreams.State.ERROR
           && current != KafkaStreams.State.PENDING_ERROR
           && current != KafkaStreams.State.NOT_RUNNING;
       Optional<String> stall = alive ? progress.stall() : Optional.empty();
       if (stall.isPresent()) {
-        respond(exchange, 503, "text/plain", "STALLED: " + stall.get() + "\n");
+        respond(response, head, 503, "text/plain", "STALLED: " + stall.get() + "\n", callback);
       } else {
-        respond(exchange, alive ? 200 : 503, "text/plain", current.name() + "\n");
+        respond(response, head, alive ? 200 : 503, "text/plain", current.name() + "\n", callback);
       }
-    });
-    server.createContext("/ready", exchange -> {
-      KafkaStreams.State current = state.get();
-      respond(exchange, current == KafkaStreams.State.RUNNING ? 200 : 503, "text/plain", current.name() + "\n");
-    });
-    server.createContext("/metrics", exchange ->
-        respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-    BoundedExchanges exchanges = new BoundedExchanges(options.requestTimeout());
-    server.setExecutor(exchanges);
-    server.start();
-    return new HealthServer(server, exchanges);
-  }
+    }
 
-  /** The port actually bound. */
-  public int port() {
-    return server.getAddress().getPort();
-  }
-
-  /** The address actually bound. */
-  public InetSocketAddress address() {
-    return server.getAddress();
-  }
-
-  private static void respond(HttpExchange exchange, int status, String contentType, String body)
-      throws IOException {
-    try (exchange) {
-      if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-        exchange.sendResponseHeaders(405, -1);
+    private void metrics(Response response, boolean head, Callback callback) {
+      if (!scrapes.tryAcquire()) {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        respond(response, head, 503, "text/plain",
+            "more than " + CONCURRENT_SCRAPES + " scrapes at once; try again\n", callback);
         return;
       }
+      // the permit is held until the answer has been written or the connection cut, so that scrapes nobody
+      // reads cannot pile up their texts in memory
+      Callback released = Callback.from(callback, (Runnable) scrapes::release);
+      try {
+        respond(response, head, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape(), released);
+      } catch (RuntimeException e) {
+        released.failed(e);
+      }
+    }
+
+    private static void respond(Response response, boolean head, int status, String contentType, String body,
+        Callback callback) {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", contentType);
-      boolean head = "HEAD".equals(exchange.getRequestMethod());
-      exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-      if (!head) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
-        }
-      }
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+      // Jetty sends no body in answer to HEAD, whatever is written
+      response.write(true, ByteBuffer.wrap(head ? new byte[0] : bytes), callback);
     }
   }
 
-  @Override
-  public void close() {
-    server.stop(0);
-    exchanges.close();
-  }
+  /**
+   * Closes each connection once it is older than the request timeout. The idle timeout alone cannot bound a
+   * client that sends a byte now and then; probes and scrapes open a connection per request or reuse one between
+   * scrapes, so no client that plays by the rules needs one for longer.
+   */
+  private static final class ConnectionDeadline implements Connection.Listener {
 
-  /** A small pool whose exchanges are interrupted once they have run for longer than the request timeout. */
-  private static final class BoundedExchanges implements Executor, AutoCloseable {
+    private final Scheduler scheduler;
+    private final long timeoutMillis;
+    private final Map<Connection, Scheduler.Task> deadlines = new ConcurrentHashMap<>();
 
-    private final long timeoutNanos;
-    private final ThreadPoolExecutor pool;
-    private final ScheduledExecutorService watchdog;
-    private final Set<Running> running = ConcurrentHashMap.newKeySet();
-
-    BoundedExchanges(Duration timeout) {
-      timeoutNanos = timeout.toNanos();
-      pool = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS,
-          new ArrayBlockingQueue<>(QUEUE), daemons("http-probes"));
-      watchdog = Executors.newSingleThreadScheduledExecutor(daemons("http-probes-watchdog"));
-      long period = Math.max(10, Math.min(250, timeout.toMillis() / 4));
-      watchdog.scheduleAtFixedRate(this::interruptOverdue, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    /** Throws RejectedExecutionException when every thread is busy and the queue full: the server closes the connection. */
-    @Override
-    public void execute(Runnable exchange) {
-      pool.execute(() -> {
-        Running current = new Running(Thread.currentThread(), System.nanoTime());
-        running.add(current);
-        try {
-          exchange.run();
-        } finally {
-          running.remove(current);
-          current.finish();
-        }
-      });
-    }
-
-    private void interruptOverdue() {
-      long now = System.nanoTime();
-      for (Running exchange : running) {
-        if (now - exchange.started > timeoutNanos) {
-          exchange.interrupt();
-        }
-      }
+    ConnectionDeadline(Scheduler scheduler, Duration timeout) {
+      this.scheduler = scheduler;
+      this.timeoutMillis = timeout.toMillis();
     }
 
     @Override
-    public void close() {
-      watchdog.shutdownNow();
-      pool.shutdownNow();
+    public void onOpened(Connection connection) {
+      deadlines.put(connection, scheduler.schedule(() -> connection.getEndPoint().close(new TimeoutException(
+          "HTTP connection open for longer than " + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS));
     }
 
-    private static ThreadFactory daemons(String name) {
-      AtomicInteger count = new AtomicInteger();
-      return runnable -> {
-        Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-      };
-    }
-  }
-
-  /** One exchange under way; the lock keeps an interrupt from reaching the thread's next exchange. */
-  private static final class Running {
-    final Thread thread;
-    final long started;
-    private boolean done;
-
-    Running(Thread thread, long started) {
-      this.thread = thread;
-      this.started = started;
-    }
-
-    synchronized void interrupt() {
-      if (!done) {
-        thread.interrupt();
+    @Override
+    public void onClosed(Connection connection) {
+      Scheduler.Task deadline = deadlines.remove(connection);
+      if (deadline != null) {
+        deadline.cancel();
       }
-    }
-
-    void finish() {
-      synchronized (this) {
-        done = true;
-      }
-      // an interrupt that came after the exchange ended on its own must not carry over
-      Thread.interrupted();
     }
   }
 }
