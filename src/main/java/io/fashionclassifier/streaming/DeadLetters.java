@@ -108,7 +108,7 @@ public final class DeadLetters {
     long originalBytes = 0;
     int originals = 0;
     for (Header header : headers) {
-      long bytes = header.key().length() * 3L + (header.value() == null ? 0 : header.value().length) + 8;
+      long bytes = InventoryImages.headerBytes(header);
       if (isErrorHeader(header.key())) {
         errorBytes += bytes;
       } else {

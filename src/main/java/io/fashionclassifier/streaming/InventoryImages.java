@@ -73,7 +73,7 @@ final class InventoryImages {
     long size = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
     int count = 0;
     for (Header header : headers) {
-      size += HEADER_OVERHEAD + header.key().length() * 3L + (header.value() == null ? 0 : header.value().length);
+      size += headerBytes(header);
       count++;
     }
     if (size > maxBytes) {
@@ -85,6 +85,14 @@ final class InventoryImages {
 
   /** Lengths stored with each header in the buffer's changelog record. */
   private static final int HEADER_OVERHEAD = 8;
+
+  /**
+   * At most what one header takes in the buffer's changelog record or a dead letter: its key (up to 3 UTF-8 bytes
+   * per char), its value and the lengths stored with them.
+   */
+  static long headerBytes(Header header) {
+    return HEADER_OVERHEAD + header.key().length() * 3L + (header.value() == null ? 0 : header.value().length);
+  }
 
   private static void checkIdLength(String field, String id) {
     // a UTF-8 character takes at most 3 bytes per UTF-16 char: only long strings need counting
