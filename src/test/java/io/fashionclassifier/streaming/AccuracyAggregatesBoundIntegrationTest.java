@@ -45,10 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
 class AccuracyAggregatesBoundIntegrationTest {
 
   private static final int MAX_KEYS = 4;
-  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
 
   private final KafkaBroker broker = KafkaBroker.shared();
-  private final String registryScope = "bound-" + RUN;
+  private final String registryScope = "bound-" + run;
   private final List<ClassifierApp> apps = new ArrayList<>();
 
   @TempDir
@@ -134,13 +134,13 @@ class AccuracyAggregatesBoundIntegrationTest {
   private ClassifierConfig config(Path stateDir) {
     return ClassifierConfig.of(Map.ofEntries(
         Map.entry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-        Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, "bound-" + RUN),
+        Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, "bound-" + run),
         Map.entry(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
         Map.entry(ClassifierConfig.SCHEMA_REGISTRY_URL, "mock://" + registryScope),
-        Map.entry(ClassifierConfig.TOPIC_INPUT, "images-" + RUN),
-        Map.entry(ClassifierConfig.TOPIC_CLASSIFIED, "classified-" + RUN),
-        Map.entry(ClassifierConfig.TOPIC_AGGREGATES, "aggregates-" + RUN),
-        Map.entry(ClassifierConfig.TOPIC_DLQ, "dlq-" + RUN),
+        Map.entry(ClassifierConfig.TOPIC_INPUT, "images-" + run),
+        Map.entry(ClassifierConfig.TOPIC_CLASSIFIED, "classified-" + run),
+        Map.entry(ClassifierConfig.TOPIC_AGGREGATES, "aggregates-" + run),
+        Map.entry(ClassifierConfig.TOPIC_DLQ, "dlq-" + run),
         Map.entry(ClassifierConfig.TOPICS_PARTITIONS, "2"),
         Map.entry(ClassifierConfig.BATCH_SIZE, "1"),
         Map.entry(ClassifierConfig.AGGREGATES_MAX_KEYS, Integer.toString(MAX_KEYS)),
