@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The rule holds for the whole application, not per task or per instance, because of where it runs: every
  * SCANNER and WAREHOUSE partial passes through one single-partition repartition topic
- * ({@link ClassifierTopology#ADMISSION_TOPIC}), so exactly one task decides, in the order of that one log, and it
- * remembers its decisions in a changelogged store ({@link ClassifierTopology#ADMITTED_STORE}). A restart, a
+ * ({@link ClassifierTopology#ADMISSION_TOPIC}), so exactly one task decides (the one that reads that partition,
+ * which is also the task of input partition 0), in the order of that one log, and it remembers its decisions in a
+ * changelogged store ({@link ClassifierTopology#ADMITTED_STORE}). A restart, a
  * rebalance, a replaced stream thread or a new instance on an empty disk restores the same admitted set and goes
  * on from it; replaying the log decides the same way. The store holds at most {@code maxKeys} ids per scope, and
  * so do the aggregation's stores and topic, plus the one {@code (other)} key.

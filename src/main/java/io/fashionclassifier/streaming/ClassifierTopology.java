@@ -186,9 +186,12 @@ public final class ClassifierTopology {
             .branch((scopeKey, partial) -> AdmittedIds.bounded(scopeKey), Branched.as("bounded"))
             .defaultBranch(Branched.as("unbounded"));
 
+    // The merge below puts the admission in the input's sub-topology: every input task has this store, and only
+    // the task of input partition 0, the one that also reads the admission topic's single partition, fills it.
+    // In memory: at most max-keys ids per scope, restored from the changelog in moments.
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ADMITTED_STORE), Serdes.String(), Serdes.Long())
+                Stores.inMemoryKeyValueStore(ADMITTED_STORE), Serdes.String(), Serdes.Long())
             .withLoggingEnabled(Map.of()));
     KStream<String, AccuracyAggregate> admitted =
         partials.get("partial-bounded")
