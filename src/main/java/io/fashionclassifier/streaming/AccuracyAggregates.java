@@ -10,16 +10,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The arithmetic of the accuracy figures (see schemas/AccuracyAggregate.avsc). Every classified item counts
@@ -29,11 +23,11 @@ import org.slf4j.LoggerFactory;
  * {@code )} of the key percent-encoded so that no id can look like a window key ({@code <scope>:<key>@<start>})
  * or the overflow bucket.
  *
- * <p>One instance per task (it remembers which scanner and warehouse ids it has admitted): windows are on each
- * item's capture time, except that a capture time more than {@code maxFutureSkew} ahead of the classifier's clock
- * counts at the classifier's clock, so that one wrongly stamped record cannot move the windows' stream time into
- * the future and close every window before it; and beyond {@code maxKeys} distinct ids per scope, later ids are
- * counted under {@code <scope>:(other)}, so that invented ids cannot grow the stores and the topic without bound.
+ * <p>Windows are on each item's capture time, except that a capture time more than {@code maxFutureSkew} ahead
+ * of the classifier's clock counts at the classifier's clock, so that one wrongly stamped record cannot move the
+ * windows' stream time into the future and close every window before it. Scanner and warehouse ids are counted
+ * here under their own keys; which of them keep their own key and which count under {@code <scope>:(other)} is
+ * decided once for the whole application, downstream ({@link AdmittedIds}).
  */
 final class AccuracyAggregates {
 
@@ -43,37 +37,21 @@ final class AccuracyAggregates {
   static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(1);
   static final int DEFAULT_MAX_KEYS = 1000;
 
-  private static final Logger log = LoggerFactory.getLogger(AccuracyAggregates.class);
-  private static final List<AggregateScope> BOUNDED = List.of(AggregateScope.SCANNER, AggregateScope.WAREHOUSE);
-
   private final long windowMillis;
   private final long maxFutureSkewMillis;
-  private final int maxKeys;
-  private final Map<AggregateScope, Set<String>> admitted = new EnumMap<>(AggregateScope.class);
-  private final Map<AggregateScope, Counter> overflow = new EnumMap<>(AggregateScope.class);
   private final Counter futureSkewed;
 
   /**
    * @param window size of the tumbling windows
    * @param maxFutureSkew how far ahead of the classifier's clock a capture time may be and still be believed
-   * @param maxKeys distinct scanner ids, and distinct warehouse ids, counted under their own key
-   * @param registry where the overflow and future-skew counters go
+   * @param registry where the future-skew counter goes
    */
-  AccuracyAggregates(Duration window, Duration maxFutureSkew, int maxKeys, MeterRegistry registry) {
-    if (window.toMillis() <= 0 || maxFutureSkew.isNegative() || maxKeys < 1) {
-      throw new IllegalArgumentException("window must be positive, max future skew not negative, max keys >= 1");
+  AccuracyAggregates(Duration window, Duration maxFutureSkew, MeterRegistry registry) {
+    if (window.toMillis() <= 0 || maxFutureSkew.isNegative()) {
+      throw new IllegalArgumentException("window must be positive, max future skew not negative");
     }
     this.windowMillis = window.toMillis();
     this.maxFutureSkewMillis = maxFutureSkew.toMillis();
-    this.maxKeys = maxKeys;
-    for (AggregateScope scope : BOUNDED) {
-      admitted.put(scope, new HashSet<>());
-      overflow.put(scope, Counter.builder("fashion.aggregates.overflow")
-          .description("Items counted under <scope>:" + OVERFLOW_KEY + " because their scope had reached its "
-              + "bound of distinct ids")
-          .tag("scope", scope.name().toLowerCase(Locale.ROOT))
-          .register(registry));
-    }
     futureSkewed = Counter.builder("fashion.aggregates.future.skew")
         .description("Items whose capture time was too far ahead of the classifier's clock; windowed at that clock")
         .register(registry);
@@ -84,32 +62,14 @@ final class AccuracyAggregates {
     List<String> keys = new ArrayList<>(6);
     keys.add(key(AggregateScope.OVERALL, OVERALL_KEY));
     keys.add(key(AggregateScope.MODEL, item.getModelVersion()));
-    keys.add(bounded(AggregateScope.SCANNER, item.getScannerId()));
-    keys.add(bounded(AggregateScope.WAREHOUSE, item.getWarehouseId()));
+    keys.add(key(AggregateScope.SCANNER, item.getScannerId()));
+    keys.add(key(AggregateScope.WAREHOUSE, item.getWarehouseId()));
     keys.add(key(AggregateScope.CLASS, item.getPredictedLabel().name()));
     FashionClass trueLabel = item.getTrueLabel();
     if (trueLabel != null && trueLabel != item.getPredictedLabel()) {
       keys.add(key(AggregateScope.CLASS, trueLabel.name()));
     }
     return keys;
-  }
-
-  private String bounded(AggregateScope scope, String id) {
-    Set<String> ids = admitted.get(scope);
-    if (ids.contains(id)) {
-      return key(scope, id);
-    }
-    if (ids.size() < maxKeys) {
-      ids.add(id);
-      return key(scope, id);
-    }
-    Counter counter = overflow.get(scope);
-    if (counter.count() == 0) {
-      log.warn("more than {} distinct {} ids: counting later ones under {}", maxKeys, scope,
-          key(scope, OVERFLOW_KEY));
-    }
-    counter.increment();
-    return scope.name() + ":" + OVERFLOW_KEY;
   }
 
   /** {@code <scope>:<escaped key>}; the overflow bucket's key never comes out of this, since '(' is escaped. */

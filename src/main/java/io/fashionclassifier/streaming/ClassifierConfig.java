@@ -173,8 +173,9 @@ public final class ClassifierConfig {
               + "accuracy windows (and in fashion_aggregates_future_skew_total), so one bad clock cannot close the "
               + "windows of every other item.")
       .define(AGGREGATES_MAX_KEYS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
-          "Distinct scanner ids, and distinct warehouse ids, each task counts under their own key; later ones count "
-              + "under SCANNER:(other) / WAREHOUSE:(other) and in fashion_aggregates_overflow_total.")
+          "Distinct scanner ids, and distinct warehouse ids, the application counts under their own key (the first "
+              + "ones to reach the single admission task, for good); later ones count under SCANNER:(other) / "
+              + "WAREHOUSE:(other) and in fashion_aggregates_overflow_total.")
       .define(AGGREGATES_RETENTION_MS, Type.LONG, 604_800_000L, Range.atLeast(1), Importance.LOW,
           "How long a figure stays on the aggregates topic after its last update (retention.ms of the "
               + "compact,delete topic the classifier creates): closed windows and retired scanners leave it.")

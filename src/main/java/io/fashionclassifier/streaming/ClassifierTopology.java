@@ -22,6 +22,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Window;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -41,7 +42,11 @@ import org.apache.kafka.streams.state.WindowStore;
  *      classify N at a time or after the max wait (failures: own DLQ path)
  *   -> classified-items (key: item id)
  *   -> per batch, partial figures keyed by scope (OVERALL:all, SCANNER:id, WAREHOUSE:id, CLASS:label,
- *      MODEL:version, SHADOW:shadow/active when a shadow model runs) and window of capture time (bounded ids per scope, bounded future skew: AccuracyAggregates)
+ *      MODEL:version, SHADOW:shadow/active when a shadow model runs) and window of capture time (bounded future
+ *      skew: AccuracyAggregates)
+ *   -> SCANNER and WAREHOUSE partials only: repartition into one partition (accuracy-admission) -> the first
+ *      max-keys ids of each scope keep their key, the others become &lt;scope&gt;:(other) (AdmittedIds, its
+ *      decisions in the changelogged store accuracy-admitted-ids)
  *   -> repartition (accuracy-partials) -> cumulative and tumbling-window (1 minute by default) sums
  *   -> stamped with the classifier's clock -> accuracy-aggregates (compact,delete)
  * </pre>
@@ -52,6 +57,13 @@ public final class ClassifierTopology {
 
   /** The micro-batch buffer. */
   public static final String BUFFER_STORE = "inference-buffer";
+  /** The admitted scanner and warehouse ids ({@link AdmittedIds}). */
+  static final String ADMITTED_STORE = "accuracy-admitted-ids";
+  /**
+   * The single-partition repartition topic ({@code <application.id>-accuracy-admission-repartition}) that every
+   * SCANNER and WAREHOUSE partial passes through, so that one task decides which ids are admitted.
+   */
+  static final String ADMISSION_TOPIC = "accuracy-admission";
   private ClassifierTopology() {}
 
   /**
@@ -61,8 +73,8 @@ public final class ClassifierTopology {
    * @param windowGrace how late (by capture time) an item may arrive and still count in its window
    * @param maxFutureSkew how far ahead of the classifier's clock a capture time is believed; beyond it the item is
    *     windowed at the classifier's clock
-   * @param maxKeysPerScope distinct scanner ids (and warehouse ids) each task counts under their own key; later
-   *     ones count under {@code SCANNER:(other)} ({@code WAREHOUSE:(other)})
+   * @param maxKeysPerScope distinct scanner ids (and warehouse ids) the application counts under their own key;
+   *     later ones count under {@code SCANNER:(other)} ({@code WAREHOUSE:(other)}), see {@link AdmittedIds}
    * @param commitPartialBatches whether a batch classified before it was full requests a commit, so that its
    *     verdicts are visible at once rather than at the next {@code commit.interval.ms}
    * @param inputMaxRecordBytes largest input record (key, value and headers, uncompressed) taken; larger ones are
@@ -151,8 +163,7 @@ public final class ClassifierTopology {
             .process(
                 () -> new MicroBatcher(
                     BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(),
-                    new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), settings.maxKeysPerScope(),
-                        metrics.registry()),
+                    new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), metrics.registry()),
                     serdes.images(), models, metrics, progress, settings.commitPartialBatches(),
                     settings.inputMaxRecordBytes()),
                 Named.as("micro-batcher"),
@@ -173,9 +184,32 @@ public final class ClassifierTopology {
         .mapValues(outcome -> ((Outcome.Classified) outcome).item(), Named.as("verdict"))
         .to(settings.classifiedTopic(), Produced.with(Serdes.String(), serdes.classifiedItems()));
 
-    KGroupedStream<String, AccuracyAggregate> byScope =
+    Map<String, KStream<String, AccuracyAggregate>> partials =
         outcomes.get("outcome-figure")
             .mapValues(outcome -> ((Outcome.Figure) outcome).partial(), Named.as("partial-figure"))
+            .split(Named.as("partial-"))
+            .branch((scopeKey, partial) -> AdmittedIds.bounded(scopeKey), Branched.as("bounded"))
+            .defaultBranch(Branched.as("unbounded"));
+
+    // The merge below puts the admission in the input's sub-topology: every input task has this store, and only
+    // the task of input partition 0, the one that also reads the admission topic's single partition, fills it.
+    // In memory: at most max-keys ids per scope, restored from the changelog in moments.
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(ADMITTED_STORE), Serdes.String(), Serdes.Long())
+            .withLoggingEnabled(Map.of()));
+    KStream<String, AccuracyAggregate> admitted =
+        partials.get("partial-bounded")
+            .repartition(Repartitioned.<String, AccuracyAggregate>as(ADMISSION_TOPIC)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(serdes.aggregates())
+                .withNumberOfPartitions(1))
+            .process(() -> new AdmittedIds(ADMITTED_STORE, settings.maxKeysPerScope(), metrics.registry()),
+                Named.as("admitted-ids"), ADMITTED_STORE);
+
+    KGroupedStream<String, AccuracyAggregate> byScope =
+        partials.get("partial-unbounded")
+            .merge(admitted, Named.as("admitted-partials"))
             .groupByKey(Grouped.with("accuracy-partials", Serdes.String(), serdes.aggregates()));
 
     byScope

@@ -95,7 +95,7 @@ class AccuracyAggregatesTest {
   @Test
   void aCaptureTimeTooFarAheadCountsAtTheClassifiersClockAndInAMetric() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    AccuracyAggregates aggregates = new AccuracyAggregates(MINUTE, Duration.ofSeconds(60), 1000, registry);
+    AccuracyAggregates aggregates = new AccuracyAggregates(MINUTE, Duration.ofSeconds(60), registry);
     Random random = new Random(3);
 
     long slightlyAhead = aggregates.countedTime(item(1, random, NOW + 59_000), NOW);
@@ -118,7 +118,7 @@ class AccuracyAggregatesTest {
   }
 
   private static AccuracyAggregates aggregates() {
-    return new AccuracyAggregates(MINUTE, Duration.ofMinutes(1), 1000, new SimpleMeterRegistry());
+    return new AccuracyAggregates(MINUTE, Duration.ofMinutes(1), new SimpleMeterRegistry());
   }
 
   private static ClassifiedItem item(int index, Random random, long captured) {

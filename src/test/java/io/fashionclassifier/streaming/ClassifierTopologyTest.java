@@ -322,6 +322,16 @@ class ClassifierTopologyTest {
       assertThat(other.getSeen()).isEqualTo(2);
       assertThat(fixture.metrics.registry().get("fashion.aggregates.overflow").tag("scope", "scanner").counter()
           .count()).isEqualTo(2);
+      assertThat(latest.get("WAREHOUSE:warehouse-1").getSeen()).as("the other scope's own bound").isEqualTo(5);
+
+      // the decisions are kept in a changelogged store, where a restart or another instance finds them
+      var admitted = fixture.driver.<String, Long>getKeyValueStore(ClassifierTopology.ADMITTED_STORE);
+      assertThat(admitted.get("SCANNER:s1")).isEqualTo(1L);
+      assertThat(admitted.get("SCANNER:s2")).isEqualTo(2L);
+      assertThat(admitted.get("SCANNER:s3")).as("refused ids are not remembered: the store stays bounded").isNull();
+      assertThat(fixture.driver.producedTopicNames()).contains(
+          fixture.applicationId + "-" + ClassifierTopology.ADMITTED_STORE + "-changelog",
+          fixture.applicationId + "-" + ClassifierTopology.ADMISSION_TOPIC + "-repartition");
     }
   }
 

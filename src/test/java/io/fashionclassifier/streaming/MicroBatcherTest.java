@@ -71,7 +71,7 @@ class MicroBatcherTest {
     deserializer.configure(serdeConfig, false);
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
-        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
         deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL),
         commitPartialBatches, MAX_RECORD_BYTES);
   }
@@ -154,7 +154,7 @@ class MicroBatcherTest {
     long modelMillis = 60;
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 2, Duration.ofMillis(20),
-        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
         deserializer, ModelSource.fixed(() -> new SlowClassifier(modelMillis)), metrics,
         new StreamProgress(StreamProgress.DEFAULT_STALL), true, MAX_RECORD_BYTES);
     // Kafka Streams reads the clock once for a run of a task's records: all three arrive at "5,000"
@@ -262,7 +262,7 @@ class MicroBatcherTest {
         false);
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
-        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
         deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true,
         MAX_RECORD_BYTES);
     batcher.init(context);
@@ -324,7 +324,7 @@ class MicroBatcherTest {
     deserializer.configure(serdeConfig, false);
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
-        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), 1000, metrics.registry()),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
         deserializer, models, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true, MAX_RECORD_BYTES);
   }
 
