@@ -170,7 +170,7 @@ public final class ClassifierApp implements AutoCloseable {
     try {
       http = HealthServer.start(
           new HealthServer.Options(config.httpBindAddress(), config.httpPort(), config.httpRequestTimeout()),
-          () -> readiness(streams.state(), outage), progress, registry);
+          () -> readiness(streams.state(), outage), models::divergence, progress, registry);
     } catch (RuntimeException e) {
       streams.close();
       models.close();

@@ -37,7 +37,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <ul>
  *   <li>{@code GET /health}: liveness, 200 unless Kafka Streams has died (ERROR, PENDING_ERROR or NOT_RUNNING)
  *       or a stream task is stuck ({@link StreamProgress#stall()}),
- *   <li>{@code GET /ready}: readiness, 200 only in RUNNING (not while rebalancing or restoring),
+ *   <li>{@code GET /ready}: readiness, 200 only in RUNNING (not while rebalancing or restoring); the body names the
+ *       state and, on the lines after it, why the classifier does not serve what a model pointer names, if it does
+ *       not (it then serves its last good model and stays ready: every pod refusing the same bundle must not take
+ *       the whole service out),
  *   <li>{@code GET /metrics}: Prometheus text format.
  * </ul>
  *
@@ -103,10 +106,11 @@ public final class HealthServer implements AutoCloseable {
    * Starts serving.
    *
    * @param progress the stream tasks' progress, for liveness
+   * @param modelDivergence why the served models differ from what the pointers name, if they do
    * @throws UncheckedIOException when the address does not resolve or the port is taken
    */
-  public static HealthServer start(
-      Options options, Supplier<KafkaStreams.State> state, StreamProgress progress, PrometheusMeterRegistry registry) {
+  public static HealthServer start(Options options, Supplier<KafkaStreams.State> state,
+      Supplier<Optional<String>> modelDivergence, StreamProgress progress, PrometheusMeterRegistry registry) {
     String where = options.bindAddress() + ":" + options.port();
     InetAddress address;
     try {
@@ -129,7 +133,7 @@ public final class HealthServer implements AutoCloseable {
     NetworkConnectionLimit limit = new NetworkConnectionLimit(MAX_CONNECTIONS, connector);
     limit.setEndPointIdleTimeout(CROWDED_IDLE_TIMEOUT.toMillis());
     server.addBean(limit);
-    server.setHandler(new Routes(state, progress, registry));
+    server.setHandler(new Routes(state, modelDivergence, progress, registry));
     try {
       server.start();
     } catch (Exception e) {
@@ -174,14 +178,17 @@ public final class HealthServer implements AutoCloseable {
   private static final class Routes extends Handler.Abstract {
 
     private final Supplier<KafkaStreams.State> state;
+    private final Supplier<Optional<String>> modelDivergence;
     private final StreamProgress progress;
     private final PrometheusMeterRegistry registry;
     private final Semaphore scrapes = new Semaphore(CONCURRENT_SCRAPES);
 
-    Routes(Supplier<KafkaStreams.State> state, StreamProgress progress, PrometheusMeterRegistry registry) {
+    Routes(Supplier<KafkaStreams.State> state, Supplier<Optional<String>> modelDivergence, StreamProgress progress,
+        PrometheusMeterRegistry registry) {
       // blocking: a scrape computes the whole text, which must not run on the selector thread
       super(InvocationType.BLOCKING);
       this.state = state;
+      this.modelDivergence = modelDivergence;
       this.progress = progress;
       this.registry = registry;
     }
@@ -203,8 +210,9 @@ public final class HealthServer implements AutoCloseable {
         case "/health" -> health(response, head, callback);
         case "/ready" -> {
           KafkaStreams.State current = state.get();
+          String detail = modelDivergence.get().map(lines -> lines + "\n").orElse("");
           respond(response, head, current == KafkaStreams.State.RUNNING ? 200 : 503, "text/plain",
-              current.name() + "\n", callback);
+              current.name() + "\n" + detail, callback);
         }
         default -> metrics(response, head, callback);
       }

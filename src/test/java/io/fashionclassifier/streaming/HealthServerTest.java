@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -39,8 +40,9 @@ class HealthServerTest {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicLong clock = new AtomicLong(1_000_000);
   private final StreamProgress progress = new StreamProgress(Duration.ofSeconds(60), clock::get);
+  private final AtomicReference<Optional<String>> divergence = new AtomicReference<>(Optional.empty());
   private final HealthServer server = HealthServer.start(
-      new HealthServer.Options("127.0.0.1", 0, REQUEST_TIMEOUT), state::get, progress, registry);
+      new HealthServer.Options("127.0.0.1", 0, REQUEST_TIMEOUT), state::get, divergence::get, progress, registry);
   private final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
@@ -53,6 +55,18 @@ class HealthServerTest {
     assertThat(status("/ready")).isEqualTo(503);
     state.set(State.RUNNING);
     assertThat(status("/ready")).isEqualTo(200);
+  }
+
+  @Test
+  void readinessNamesAModelPointerTheClassifierDoesNotServeAndStaysReady() throws Exception {
+    state.set(State.RUNNING);
+    divergence.set(Optional.of("active names v3, refused: acceptance 0.41 < 0.80; serving v2 (version 2)"));
+
+    HttpResponse<String> response = get("/ready");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body())
+        .isEqualTo("RUNNING\nactive names v3, refused: acceptance 0.41 < 0.80; serving v2 (version 2)\n");
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fashionclassifier.serde.SchemaRegistryAccessException;
 import io.fashionclassifier.serde.SchemaRegistryException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -13,15 +15,40 @@ import org.junit.jupiter.api.Test;
 class OutageBackoffTest {
 
   private final AtomicLong progress = new AtomicLong();
-  private final OutageBackoff backoff = new OutageBackoff(Duration.ofSeconds(2), progress::get);
+  /** The largest draw: each pause is its ceiling. */
+  private final OutageBackoff backoff = new OutageBackoff(Duration.ofSeconds(2), progress::get, bound -> bound);
 
   @Test
-  void pausesDoubleUpToTheBound() {
+  void ceilingsDoubleUpToTheBound() {
     assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(250));
     assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(500));
     assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(1000));
     assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(2000));
     assertThat(backoff.failed()).isEqualTo(Duration.ofMillis(2000));
+  }
+
+  @Test
+  void eachPauseIsDrawnBetweenHalfItsCeilingAndTheCeiling() {
+    OutageBackoff shortest = new OutageBackoff(Duration.ofSeconds(2), progress::get, bound -> 0);
+    assertThat(shortest.failed()).isEqualTo(Duration.ofMillis(125));
+    assertThat(shortest.failed()).isEqualTo(Duration.ofMillis(250));
+    assertThat(shortest.failed()).isEqualTo(Duration.ofMillis(500));
+    assertThat(shortest.failed()).isEqualTo(Duration.ofMillis(1000));
+  }
+
+  @Test
+  void instancesThatFailTogetherDoNotRetryInStep() {
+    Set<Duration> pauses = new HashSet<>();
+    for (int instance = 0; instance < 8; instance++) {
+      OutageBackoff random = new OutageBackoff(Duration.ofSeconds(30), progress::get);
+      for (int failure = 0; failure < 5; failure++) {
+        random.failed();
+      }
+      Duration sixth = random.failed();
+      assertThat(sixth).isBetween(Duration.ofMillis(4000), Duration.ofMillis(8000));
+      pauses.add(sixth);
+    }
+    assertThat(pauses).as("eight instances' sixth pauses").hasSizeGreaterThan(4);
   }
 
   @Test
