@@ -3,13 +3,11 @@ package io.fashionclassifier.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
-import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -21,17 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,40 +44,28 @@ class HostileFieldsBrokerFuzzTest {
 
   @Test
   void everyGeneratedImageEndsAsOneVerdictOrOneDeadLetterAndEveryGoodOneIsClassifiedOnce() throws Exception {
-    String run = UUID.randomUUID().toString().substring(0, 8);
     KafkaBroker broker = KafkaBroker.shared();
-    ClassifierConfig config = ClassifierConfig.of(Map.ofEntries(
-        Map.entry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-        Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, "fields-fuzz-" + run),
-        Map.entry(ClassifierConfig.SCHEMA_REGISTRY_URL, ApicurioRegistry.shared().confluentUrl()),
-        Map.entry(ClassifierConfig.MODEL_DIR, SmallModel.bundle().toString()),
-        Map.entry(ClassifierConfig.TOPIC_INPUT, "images-" + run),
-        Map.entry(ClassifierConfig.TOPIC_CLASSIFIED, "classified-" + run),
-        Map.entry(ClassifierConfig.TOPIC_AGGREGATES, "aggregates-" + run),
-        Map.entry(ClassifierConfig.TOPIC_DLQ, "dlq-" + run),
-        Map.entry(ClassifierConfig.TOPICS_PARTITIONS, "2"),
-        Map.entry(ClassifierConfig.HTTP_PORT, "0")));
-    SpecificAvroSerializer<InventoryImage> images = new SpecificAvroSerializer<>();
-    images.configure(new HashMap<>(config.serdeConfig()), false);
+    ClassifierConfig config = TestRuns.config("fields-fuzz", Map.of());
+    SpecificAvroSerializer<InventoryImage> images = TestRuns.imageSerializer(config);
     String topic = config.inputTopic();
     Random random = new Random(SEED);
     Map<String, KafkaProducer<String, byte[]>> producers = new HashMap<>();
 
     try (ModelBundle bundle = ModelBundle.load(config.modelDir());
         ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier)) {
-      CODECS.forEach(codec -> producers.put(codec, producer(broker, codec)));
+      CODECS.forEach(codec -> producers.put(codec, TestRuns.producer(codec)));
       Set<String> hostile = new HashSet<>();
       List<String> good = new ArrayList<>();
       for (int i = 0; i < CASES; i++) {
         String codec = CODECS.get(i % CODECS.size());
         String key = "fuzz-" + i;
-        send(producers.get(codec), topic, key, images.serialize(topic, fields(random, key)),
+        TestRuns.send(producers.get(codec), topic, key, images.serialize(topic, fields(random, key)),
             headers(random, codec.equals("none") ? UNCOMPRESSED_ROOM : 4 * 1024 * 1024));
         hostile.add(key);
         String next = "good-" + i;
         InventoryImage image = InventoryImage.newBuilder(TestImages.image(next, 0, FashionClass.values()[i % 10]))
             .setPixels(ByteBuffer.wrap(SmallModel.data().test().image(i))).setCaptureTime(Instant.now()).build();
-        send(producers.get(codec), topic, next, images.serialize(topic, image), new RecordHeaders());
+        TestRuns.send(producers.get(codec), topic, next, images.serialize(topic, image), new RecordHeaders());
         good.add(next);
       }
 
@@ -149,31 +129,14 @@ class HostileFieldsBrokerFuzzTest {
     return headers;
   }
 
-  private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value,
-      RecordHeaders headers) throws Exception {
-    producer.send(new ProducerRecord<>(topic, null, key, value, headers)).get(30, TimeUnit.SECONDS);
-  }
-
-  private static KafkaProducer<String, byte[]> producer(KafkaBroker broker, String codec) {
-    return new KafkaProducer<>(Map.of(
-        "bootstrap.servers", broker.bootstrapServers(),
-        "acks", "all",
-        "compression.type", codec,
-        "max.request.size", 8 * 1024 * 1024), new StringSerializer(), new ByteArraySerializer());
-  }
-
   private static List<ConsumerRecord<String, ClassifiedItem>> classified(
       KafkaBroker broker, ClassifierConfig config, List<String> good) {
-    SpecificAvroDeserializer<ClassifiedItem> items = new SpecificAvroDeserializer<>();
-    items.configure(Map.of(ClassifierConfig.SCHEMA_REGISTRY_URL, ApicurioRegistry.shared().confluentUrl()), false);
-    return KafkaTestClients.readCommitted(broker.bootstrapServers(), config.classifiedTopic(), items,
+    return TestRuns.verdicts(config,
         records -> records.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).containsAll(good),
         Duration.ofMinutes(2), Duration.ofSeconds(2));
   }
 
   private static List<String> deadLetterKeys(KafkaBroker broker, ClassifierConfig config) {
-    return KafkaTestClients.readCommitted(broker.bootstrapServers(), config.deadLetterTopic(),
-            KafkaTestClients.bytes(), records -> false, Duration.ZERO, Duration.ofSeconds(1))
-        .stream().map(ConsumerRecord::key).toList();
+    return TestRuns.deadLetterKeys(config, Duration.ofSeconds(1));
   }
 }

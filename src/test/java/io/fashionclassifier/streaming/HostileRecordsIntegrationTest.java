@@ -3,32 +3,21 @@ package io.fashionclassifier.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
-import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,41 +33,28 @@ class HostileRecordsIntegrationTest {
 
   @Test
   void oversizedHeadersAndCaptureTimesBefore1970AreDeadLetteredAndEveryGoodImageIsClassifiedOnce() throws Exception {
-    String run = UUID.randomUUID().toString().substring(0, 8);
     KafkaBroker broker = KafkaBroker.shared();
-    ApicurioRegistry registry = ApicurioRegistry.shared();
-    ClassifierConfig config = ClassifierConfig.of(Map.ofEntries(
-        Map.entry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-        Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, "hostile-" + run),
-        Map.entry(ClassifierConfig.SCHEMA_REGISTRY_URL, registry.confluentUrl()),
-        Map.entry(ClassifierConfig.MODEL_DIR, SmallModel.bundle().toString()),
-        Map.entry(ClassifierConfig.TOPIC_INPUT, "images-" + run),
-        Map.entry(ClassifierConfig.TOPIC_CLASSIFIED, "classified-" + run),
-        Map.entry(ClassifierConfig.TOPIC_AGGREGATES, "aggregates-" + run),
-        Map.entry(ClassifierConfig.TOPIC_DLQ, "dlq-" + run),
-        // one partition: a wedged partition is a wedged app
-        Map.entry(ClassifierConfig.TOPICS_PARTITIONS, "1"),
-        Map.entry(ClassifierConfig.HTTP_PORT, "0")));
-    SpecificAvroSerializer<InventoryImage> images = new SpecificAvroSerializer<>();
-    images.configure(new HashMap<>(config.serdeConfig()), false);
+    // one partition: a wedged partition is a wedged app
+    ClassifierConfig config = TestRuns.config("hostile", Map.of(ClassifierConfig.TOPICS_PARTITIONS, "1"));
+    SpecificAvroSerializer<InventoryImage> images = TestRuns.imageSerializer(config);
     String topic = config.inputTopic();
 
     try (ModelBundle bundle = ModelBundle.load(config.modelDir());
         ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier);
-        KafkaProducer<String, byte[]> plain = producer(broker, "none");
-        KafkaProducer<String, byte[]> gzip = producer(broker, "gzip")) {
+        KafkaProducer<String, byte[]> plain = TestRuns.producer("none");
+        KafkaProducer<String, byte[]> gzip = TestRuns.producer("gzip")) {
       List<String> good = new ArrayList<>();
       List<String> hostile = new ArrayList<>();
       int next = 0;
       next = sendGood(plain, images, topic, next, good);
 
       // about 1 MB of headers, under the broker's 1 MiB limit as sent, over it once copied into the buffer
-      send(plain, topic, "headers-1mb", images.serialize(topic, image("headers-1mb", 0)), headers(16, 65_000));
+      TestRuns.send(plain, topic, "headers-1mb", images.serialize(topic, image("headers-1mb", 0)), headers(16, 65_000));
       hostile.add("headers-1mb");
       next = sendGood(plain, images, topic, next, good);
 
       // 4 MB of headers that fit the broker only compressed
-      send(gzip, topic, "headers-gzip", images.serialize(topic, image("headers-gzip", 1)), headers(64, 64 * 1024));
+      TestRuns.send(gzip, topic, "headers-gzip", images.serialize(topic, image("headers-gzip", 1)), headers(64, 64 * 1024));
       hostile.add("headers-gzip");
       next = sendGood(plain, images, topic, next, good);
 
@@ -86,7 +62,7 @@ class HostileRecordsIntegrationTest {
         String key = "captured-" + before1970;
         InventoryImage early = InventoryImage.newBuilder(image(key, 2))
             .setCaptureTime(Instant.ofEpochMilli(before1970)).build();
-        send(plain, topic, key, images.serialize(topic, early), new RecordHeaders());
+        TestRuns.send(plain, topic, key, images.serialize(topic, early), new RecordHeaders());
         hostile.add(key);
       }
       next = sendGood(plain, images, topic, next, good);
@@ -113,7 +89,7 @@ class HostileRecordsIntegrationTest {
       String topic, int from, List<String> good) throws Exception {
     for (int i = from; i < from + GOOD_PER_GAP; i++) {
       String key = KafkaTestClients.itemId(i);
-      send(producer, topic, key, images.serialize(topic, image(key, i)), new RecordHeaders());
+      TestRuns.send(producer, topic, key, images.serialize(topic, image(key, i)), new RecordHeaders());
       good.add(key);
     }
     return from + GOOD_PER_GAP;
@@ -127,30 +103,13 @@ class HostileRecordsIntegrationTest {
     return headers;
   }
 
-  private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value,
-      RecordHeaders headers) throws InterruptedException, ExecutionException, TimeoutException {
-    producer.send(new ProducerRecord<>(topic, null, key, value, headers)).get(30, TimeUnit.SECONDS);
-  }
-
-  private static KafkaProducer<String, byte[]> producer(KafkaBroker broker, String compression) {
-    return new KafkaProducer<>(Map.of(
-        "bootstrap.servers", broker.bootstrapServers(),
-        "acks", "all",
-        "compression.type", compression,
-        "max.request.size", 8 * 1024 * 1024), new StringSerializer(), new ByteArraySerializer());
-  }
-
   private static List<ConsumerRecord<String, ClassifiedItem>> classified(
       KafkaBroker broker, ClassifierConfig config, int expected) {
-    SpecificAvroDeserializer<ClassifiedItem> items = new SpecificAvroDeserializer<>();
-    items.configure(Map.of(ClassifierConfig.SCHEMA_REGISTRY_URL, ApicurioRegistry.shared().confluentUrl()), false);
-    return KafkaTestClients.readCommitted(broker.bootstrapServers(), config.classifiedTopic(), items,
-        records -> records.size() >= expected, Duration.ofMinutes(2), Duration.ofSeconds(2));
+    return TestRuns.verdicts(config, records -> records.size() >= expected, Duration.ofMinutes(2),
+        Duration.ofSeconds(2));
   }
 
   private static List<String> deadLetterKeys(KafkaBroker broker, ClassifierConfig config) {
-    return KafkaTestClients.readCommitted(broker.bootstrapServers(), config.deadLetterTopic(),
-            KafkaTestClients.bytes(), records -> false, Duration.ZERO, Duration.ofSeconds(1))
-        .stream().map(ConsumerRecord::key).toList();
+    return TestRuns.deadLetterKeys(config, Duration.ofSeconds(1));
   }
 }

@@ -12,7 +12,6 @@ import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.serde.AvroSerdeConfig;
 import io.fashionclassifier.serde.KafkaAvroSerializer;
 import io.fashionclassifier.serde.RecordNameStrategy;
-import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -33,7 +32,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,20 +86,10 @@ class RegistryOutageIntegrationTest {
     URI registryUrl = URI.create(registry.confluentUrl());
     try (TcpProxy proxy = new TcpProxy(registryUrl.getPort())) {
       String proxied = registryUrl.getScheme() + "://127.0.0.1:" + proxy.port() + registryUrl.getPath();
-      ClassifierConfig config = ClassifierConfig.of(Map.ofEntries(
-          Map.entry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-          Map.entry(StreamsConfig.APPLICATION_ID_CONFIG, "outage-" + run),
-          Map.entry(ClassifierConfig.SCHEMA_REGISTRY_URL, proxied),
-          Map.entry(ClassifierConfig.MODEL_DIR, SmallModel.bundle().toString()),
-          Map.entry(ClassifierConfig.TOPIC_INPUT, "images-" + run),
-          Map.entry(ClassifierConfig.TOPIC_CLASSIFIED, "classified-" + run),
-          Map.entry(ClassifierConfig.TOPIC_AGGREGATES, "aggregates-" + run),
-          Map.entry(ClassifierConfig.TOPIC_DLQ, "dlq-" + run),
-          Map.entry(ClassifierConfig.TOPICS_PARTITIONS, "2"),
-          Map.entry(ClassifierConfig.HTTP_PORT, "0"),
-          Map.entry(ClassifierConfig.OUTAGE_BACKOFF_MAX_MS, "1000")));
-      Map<String, Object> direct = new HashMap<>(config.serdeConfig());
-      direct.put(ClassifierConfig.SCHEMA_REGISTRY_URL, registry.confluentUrl());
+      ClassifierConfig config = TestRuns.config("outage", Map.of(
+          ClassifierConfig.SCHEMA_REGISTRY_URL, proxied,
+          ClassifierConfig.OUTAGE_BACKOFF_MAX_MS, "1000"));
+      Map<String, Object> direct = TestRuns.directSerdeConfig(config);
 
       try (ModelBundle bundle = ModelBundle.load(config.modelDir());
           ClassifierApp app = ClassifierApp.start(config, bundle::newClassifier)) {
@@ -145,16 +133,12 @@ class RegistryOutageIntegrationTest {
 
   private static List<ConsumerRecord<String, ClassifiedItem>> classified(
       KafkaBroker broker, ClassifierConfig config, int expected) {
-    SpecificAvroDeserializer<ClassifiedItem> items = new SpecificAvroDeserializer<>();
-    items.configure(Map.of(ClassifierConfig.SCHEMA_REGISTRY_URL, ApicurioRegistry.shared().confluentUrl()), false);
-    return KafkaTestClients.readCommitted(broker.bootstrapServers(), config.classifiedTopic(), items,
-        records -> records.size() >= expected, Duration.ofMinutes(2), Duration.ofSeconds(1));
+    return TestRuns.verdicts(config, records -> records.size() >= expected, Duration.ofMinutes(2),
+        Duration.ofSeconds(1));
   }
 
   private static List<String> deadLetterKeys(KafkaBroker broker, ClassifierConfig config, Duration settle) {
-    return KafkaTestClients.readCommitted(broker.bootstrapServers(), config.deadLetterTopic(),
-            KafkaTestClients.bytes(), records -> false, Duration.ZERO, settle)
-        .stream().map(ConsumerRecord::key).toList();
+    return TestRuns.deadLetterKeys(config, settle);
   }
 
   private static void produceWithNewerSchema(
