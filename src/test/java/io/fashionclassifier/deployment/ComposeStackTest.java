@@ -28,11 +28,33 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The top-level docker-compose.yml brought up for real by docker-compose (Debian's 1.29 here), with the local
- * stand-ins for the third-party images substituted through the file's image variables, on free ports.
+ * stand-ins for the third-party images substituted through the file's image variables, on free ports. This
+ * machine's engine has no bridge network, so the stack runs with the host-network override; the default files
+ * (Compose's own network and published ports, as on Docker Desktop) are checked by docker-compose's own parser.
  */
 class ComposeStackTest {
 
   private static final int SCANS = 300;
+  private static final List<String> HOST_NETWORK =
+      List.of("--file", "docker-compose.yml", "--file", "docker-compose.host-network.yml");
+  /** What {@code docker compose up} reads by itself: docker-compose.yml and docker-compose.override.yml. */
+  private static final List<String> DEFAULT = List.of();
+
+  @Test
+  void theDefaultFileUsesComposesNetworkByServiceNameAndTheKafkaTheProjectUses() throws IOException {
+    Map<String, String> env = new LinkedHashMap<>(System.getenv());
+    Assumptions.assumeTrue(compose(env, List.of("version")).exit == 0 || "true".equals(System.getenv("CI")),
+        "docker-compose is not installed (.ci/docker-up installs it)");
+    Result config = compose(env, DEFAULT, List.of("config"));
+    assertThat(config.exit).as(config.output).isZero();
+
+    assertThat(config.output).doesNotContain("network_mode");
+    assertThat(config.output).contains("FASHION_BOOTSTRAP_SERVERS: kafka:19092",
+        "FASHION_SCHEMA_REGISTRY_URL: http://schema-registry:8081");
+    assertThat(config.output).as("the host reaches Kafka, the registry and the classifier on published ports")
+        .contains("published: 9092", "published: 8081", "published: 8080");
+    assertThat(config.output).contains("image: apache/kafka:" + kafkaClientsVersion());
+  }
 
   @Test
   void theScannerSendsImagesTheClassifierClassifiesThemAndDownLeavesNothingBehind() throws Exception {
@@ -60,7 +82,7 @@ class ComposeStackTest {
     env.put("COMPOSE_PROJECT_NAME", project);
     String bootstrap = "127.0.0.1:" + ports[0];
     try {
-      Result up = compose(env, List.of("up", "--detach"));
+      Result up = compose(env, HOST_NETWORK, List.of("up", "--detach"));
       assertThat(up.exit).as("docker-compose up:%n%s%n%s", up.output, logs(env)).isZero();
 
       List<ConsumerRecord<String, byte[]>> classified = KafkaTestClients.readCommitted(bootstrap,
@@ -72,7 +94,7 @@ class ComposeStackTest {
       assertThat(perItem).as("classified items; logs:%n%s", logs(env)).hasSize(SCANS);
       assertThat(perItem.values()).containsOnly(1L);
     } finally {
-      Result down = compose(env, List.of("down", "--volumes", "--timeout", "30"));
+      Result down = compose(env, HOST_NETWORK, List.of("down", "--volumes", "--timeout", "30"));
       assertThat(down.exit).as("docker-compose down: %s", down.output).isZero();
     }
     FileUtils.deleteQuietly(models.toFile());
@@ -80,6 +102,16 @@ class ComposeStackTest {
     assertThat(DockerPod.Docker.run(List.of("ps", "--all", "--quiet", "--filter", label))).isBlank();
     assertThat(DockerPod.Docker.run(List.of("volume", "ls", "--quiet", "--filter", label))).isBlank();
     assertThat(DockerPod.Docker.run(List.of("network", "ls", "--quiet", "--filter", label))).isBlank();
+  }
+
+  /** The version of the Kafka clients on the classpath, as they record it. */
+  private static String kafkaClientsVersion() throws IOException {
+    java.util.Properties properties = new java.util.Properties();
+    try (var in = org.apache.kafka.clients.producer.KafkaProducer.class.getResourceAsStream(
+        "/kafka/kafka-version.properties")) {
+      properties.load(in);
+    }
+    return properties.getProperty("version");
   }
 
   /** The containers run as another user than the test: the bundle must be world-readable. */
@@ -96,14 +128,19 @@ class ComposeStackTest {
   }
 
   private static String logs(Map<String, String> env) {
-    Result logs = compose(env, List.of("logs", "--no-color", "--tail", "40"));
+    Result logs = compose(env, HOST_NETWORK, List.of("logs", "--no-color", "--tail", "40"));
     return logs.output;
   }
 
   private record Result(int exit, String output) {}
 
   private static Result compose(Map<String, String> env, List<String> args) {
-    List<String> command = new ArrayList<>(List.of("docker-compose", "--file", "docker-compose.yml"));
+    return compose(env, DEFAULT, args);
+  }
+
+  private static Result compose(Map<String, String> env, List<String> files, List<String> args) {
+    List<String> command = new ArrayList<>(List.of("docker-compose"));
+    command.addAll(files);
     command.addAll(args);
     try {
       Path output = Files.createTempFile("compose-", ".log");
