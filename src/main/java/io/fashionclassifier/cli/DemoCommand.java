@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    LocalBroker.require("demo");
     if (!List.of("auto", "apicurio", "mock").contains(registry)) {
       throw new UserError("--registry must be auto, apicurio or mock, not '" + registry + "'");
     }

@@ -20,6 +20,7 @@ final class StackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    LocalBroker.require("stack");
     PrintWriter out = spec.commandLine().getOut();
     try (StopSignal stop = StopSignal.install("stack");
         LocalStack stack = start()) {
