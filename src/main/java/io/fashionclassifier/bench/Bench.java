@@ -63,7 +63,7 @@ public final class Bench {
     double loadStart = loadAverage();
     String startedAt = Instant.now().toString();
     long start = System.nanoTime();
-    int defaultBatchSize = (Integer) ClassifierConfig.DEFINITION.defaultValues().get(ClassifierConfig.BATCH_SIZE);
+    int defaultBatchSize = ClassifierConfig.of(Map.of()).batchSize();
     List<byte[]> pixels = settings.images().images(0, settings.images().size());
     List<ScanImage> scans = new ArrayList<>(pixels.size());
     for (int i = 0; i < pixels.size(); i++) {

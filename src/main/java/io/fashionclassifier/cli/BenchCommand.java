@@ -2,7 +2,6 @@ package io.fashionclassifier.cli;
 
 import io.fashionclassifier.bench.Bench;
 import io.fashionclassifier.bench.BenchPlan;
-import io.fashionclassifier.dataset.DatasetException;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.local.LocalStack;
 import io.fashionclassifier.model.ModelBundle;
@@ -16,10 +15,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Measures the model alone, Kafka Streams alone and the whole classifier, and checks the performance targets. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", header = "Measure throughput, latency and memory, and check the targets.", mixinStandardHelpOptions = true,
     description = "Measure throughput (model alone, Kafka Streams pass-through, end to end by batch size with "
         + "exactly-once on and off), latency at 25/50/75%% of the maximum, and memory over a soak, in one run on a "
         + "local broker; write bench-result.json and plots, and print the target ratios with PASS/FAIL.")
@@ -29,9 +29,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Model bundle to measure (default ${DEFAULT-VALUE}, the one `demo` trains).")
   Path modelDir;
 
-  @Option(names = "--flip-tta", defaultValue = "bundle", paramLabel = "bundle|true|false",
-      description = "Flip test-time augmentation as the bundle was evaluated, or forced (default ${DEFAULT-VALUE}).")
-  String flipTta;
+  @Mixin FlipTtaOption flipTta;
 
   @Option(names = "--smoke",
       description = "Run every step on a few records, in seconds, to check the tool works; the figures mean nothing.")
@@ -65,8 +63,7 @@ final class BenchCommand implements Callable<Integer> {
       description = "Schema registry to use (default: an in-process one, so that it costs nothing measurable).")
   String registryUrl;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: see `train --help`).")
-  Path dataDir;
+  @Mixin DatasetOption dataset;
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
       description = "Where bench-result.json and the plots go (default ${DEFAULT-VALUE}).")
@@ -74,20 +71,13 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!List.of("bundle", "true", "false").contains(flipTta)) {
-      throw new UserError("--flip-tta must be bundle, true or false, not '" + flipTta + "'");
-    }
+    String flip = flipTta.value();
     try (ModelBundle bundle = ModelBundle.load(modelDir)) {
       // checked before a broker starts: a missing model is the likeliest mistake
     } catch (ModelBundleException e) {
       throw new UserError(e.getMessage() + " (or run `demo` once: it trains a quick model into models/demo)", e);
     }
-    FashionMnist data;
-    try {
-      data = FashionMnist.load(dataDir);
-    } catch (DatasetException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    FashionMnist data = dataset.load();
     BenchPlan plan = smoke ? BenchPlan.smoke() : BenchPlan.standard();
     try {
       if (longSoak) {
@@ -114,13 +104,13 @@ final class BenchCommand implements Callable<Integer> {
     PrintStream out = System.out;
     try (StopSignal stop = StopSignal.install("bench")) {
       if (bootstrapServers != null) {
-        run(new Bench.Settings(bootstrapServers, registry, modelDir, flipTta, data.test(), plan, smoke, set, outDir),
+        run(new Bench.Settings(bootstrapServers, registry, modelDir, flip, data.test(), plan, smoke, set, outDir),
             out, stop);
       } else {
         out.println("starting a Kafka broker ...");
         try (LocalStack stack = LocalStack.start(false)) {
           out.println("kafka broker: " + stack.bootstrapServers());
-          run(new Bench.Settings(stack.bootstrapServers(), registry, modelDir, flipTta, data.test(), plan, smoke, set,
+          run(new Bench.Settings(stack.bootstrapServers(), registry, modelDir, flip, data.test(), plan, smoke, set,
               outDir), out, stop);
         }
       }

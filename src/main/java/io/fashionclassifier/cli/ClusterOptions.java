@@ -18,12 +18,13 @@ final class ClusterOptions {
   Path configFile;
 
   @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT,...",
-      description = "Kafka bootstrap servers (env FASHION_BOOTSTRAP_SERVERS; default localhost:9092).")
+      description = "Kafka bootstrap servers (env ${bundle:bootstrap.servers.env}; default "
+          + "${bundle:bootstrap.servers}).")
   String bootstrapServers;
 
   @Option(names = {"-r", "--schema-registry-url"}, paramLabel = "URL",
-      description = "Schema Registry URL, or mock://SCOPE for the in-process one (env FASHION_SCHEMA_REGISTRY_URL; "
-          + "default http://localhost:8081).")
+      description = "Schema Registry URL, or mock://SCOPE for the in-process one (env "
+          + "${bundle:schema.registry.url.env}; default ${bundle:schema.registry.url}).")
   String registryUrl;
 
   @Option(names = {"-D", "--property"}, paramLabel = "KEY=VALUE",

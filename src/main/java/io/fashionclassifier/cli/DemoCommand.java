@@ -1,6 +1,5 @@
 package io.fashionclassifier.cli;
 
-import io.fashionclassifier.dataset.DatasetException;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.demo.Demo;
 import io.fashionclassifier.local.LocalStack;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The whole system in one command, on a machine without Docker or a Kafka cluster. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", header = "Run the whole system locally on Fashion-MNIST, with a live view.", mixinStandardHelpOptions = true,
     description = "Start a local broker and registry, train a model if needed, run the stream classifier and "
         + "replay the Fashion-MNIST test images through simulated scanners, with a live view and a summary.")
 final class DemoCommand implements Callable<Integer> {
@@ -44,8 +43,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "When training, train the full default model (about 10 minutes) instead of the quick one.")
   boolean fullTraining;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: see `train --help`).")
-  Path dataDir;
+  @Mixin DatasetOption dataset;
 
   @Mixin ScanOptions sending;
 
@@ -56,10 +54,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Longest a record waits for its batch to fill (default ${DEFAULT-VALUE}).")
   Duration maxWait;
 
-  @Option(names = "--flip-tta", defaultValue = "bundle", paramLabel = "bundle|true|false",
-      description = "Average each prediction with the mirrored image's: as the model was evaluated (bundle), or "
-          + "forced on or off; off doubles the model's speed for ~0.2%% accuracy (default ${DEFAULT-VALUE}).")
-  String flipTta;
+  @Mixin FlipTtaOption flipTta;
 
   @Option(names = "--registry", defaultValue = "auto",
       description = "Schema registry: auto (Apicurio when it can run here, else in-process), apicurio, or mock "
@@ -76,17 +71,10 @@ final class DemoCommand implements Callable<Integer> {
     if (!List.of("auto", "apicurio", "mock").contains(registry)) {
       throw new UserError("--registry must be auto, apicurio or mock, not '" + registry + "'");
     }
-    if (!List.of("bundle", "true", "false").contains(flipTta)) {
-      throw new UserError("--flip-tta must be bundle, true or false, not '" + flipTta + "'");
-    }
+    String flip = flipTta.value();
     // live line and summary are user output: straight to stdout, logs go to stderr
     PrintStream out = System.out;
-    FashionMnist data;
-    try {
-      data = FashionMnist.load(dataDir);
-    } catch (DatasetException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    FashionMnist data = dataset.load();
     ensureModel(data, out);
 
     try (StopSignal stop = StopSignal.install("demo")) {
@@ -105,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("kafka broker:    " + stack.bootstrapServers());
         Demo.Settings settings = new Demo.Settings(stack.bootstrapServers(), registryUrl, modelDir,
             sending.toOptions(ClassifierConfig.defaults().get(ClassifierConfig.TOPIC_INPUT), 0.005), batchSize, maxWait,
-            flipTta, reportDir, Duration.ofMinutes(2));
+            flip, reportDir, Duration.ofMinutes(2));
         List<ScanImage> images = ScanCommand.scanImages(data.test());
         new Demo(settings, out, System.console() != null).run(images, stop::requested);
       }

@@ -1,6 +1,5 @@
 package io.fashionclassifier.cli;
 
-import io.fashionclassifier.dataset.DatasetException;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.dataset.LabelledImages;
 import io.fashionclassifier.model.Architecture;
@@ -12,10 +11,10 @@ import io.fashionclassifier.training.BundleTrainer;
 import io.fashionclassifier.training.Evaluation;
 import io.fashionclassifier.training.TrainingConfig;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,6 +22,7 @@ import picocli.CommandLine.Spec;
 /** {@code evaluate}: recomputes a bundle's test metrics through the same classifier the stream job uses. */
 @Command(
     name = "evaluate",
+    header = "Measure a model bundle on Fashion-MNIST test or validation images.",
     mixinStandardHelpOptions = true,
     description = "Classifies the 10,000 Fashion-MNIST test images (or the training run's validation images) "
         + "with a model bundle and prints per-class precision, recall, F1 and the accuracy.")
@@ -30,12 +30,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model bundle directory.")
-  Path model;
+  @Mixin BundleOption model;
 
-  @Option(names = "--data", paramLabel = "DIR",
-      description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist).")
-  Path data;
+  @Mixin DatasetOption data;
 
   /** Which images to classify. */
   enum Split { test, validation }
@@ -60,10 +57,10 @@ final class EvaluateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserError("--tta: " + e.getMessage());
     }
-    try (ModelBundle bundle = ModelBundle.load(model)) {
+    try (ModelBundle bundle = ModelBundle.load(model.directory)) {
       TestTimeAugmentation recorded = TestTimeAugmentation.asEvaluated(bundle.manifest());
       TestTimeAugmentation views = augmentation != null ? augmentation : recorded;
-      FashionMnist dataset = FashionMnist.load(data);
+      FashionMnist dataset = data.load();
       LabelledImages images = split == Split.test ? dataset.test() : validationImages(dataset, bundle);
       Evaluation evaluation;
       long start = System.nanoTime();
@@ -82,7 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
-    } catch (ModelBundleException | DatasetException e) {
+    } catch (ModelBundleException e) {
       throw new UserError(e.getMessage(), e);
     }
   }

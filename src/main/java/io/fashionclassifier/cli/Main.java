@@ -54,6 +54,7 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler(new CliErrors());
+    cli.setResourceBundle(new SettingsHelp());
     return cli;
   }
 

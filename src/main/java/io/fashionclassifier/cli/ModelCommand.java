@@ -1,7 +1,5 @@
 package io.fashionclassifier.cli;
 
-import io.fashionclassifier.dataset.DatasetException;
-import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.dataset.LabelledImages;
 import io.fashionclassifier.model.BatchClassifier;
 import io.fashionclassifier.model.Manifest;
@@ -33,12 +31,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "model",
+    header = "Roll model versions out to running classifiers without a restart.",
     mixinStandardHelpOptions = true,
     description = {
-      "Rolls model versions out to running stream classifiers without a restart: a model",
-      "repository is a directory of bundles (one per subdirectory) with pointer files",
-      "'active', 'shadow' and 'previous' naming them. Classifiers pointed at the repository",
-      "(fashion.model.dir) follow the pointers within fashion.model.poll.ms.",
+      "Rolls model versions out to running stream classifiers without a restart: a model repository is a "
+          + "directory of bundles (one per subdirectory) with pointer files 'active', 'shadow' and 'previous' naming "
+          + "them. Classifiers pointed at the repository (fashion.model.dir) follow the pointers within "
+          + "fashion.model.poll.ms.",
       ""
     },
     subcommands = {
@@ -135,7 +134,7 @@ final class ModelCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(name = "list", header = "List the bundles of the repository and their roles.", mixinStandardHelpOptions = true,
       description = "Lists the bundles of the repository, marking the active, shadow and previous ones.")
   static final class ListBundles implements Runnable {
     @Spec CommandSpec spec;
@@ -173,7 +172,7 @@ final class ModelCommand implements Runnable {
     }
   }
 
-  @Command(name = "activate", mixinStandardHelpOptions = true,
+  @Command(name = "activate", header = "Check bundle NAME and make it the active one.", mixinStandardHelpOptions = true,
       description = "Checks bundle NAME (load, content hash, classes, input shape, a forward pass) and makes it "
           + "the active one; the one it replaces becomes 'previous' (see rollback). Then waits (--wait) for the "
           + "running classifiers' serving reports and prints whether each took it up or refused it, and why.")
@@ -204,7 +203,7 @@ final class ModelCommand implements Runnable {
     }
   }
 
-  @Command(name = "shadow", mixinStandardHelpOptions = true,
+  @Command(name = "shadow", header = "Compare bundle NAME with the active one on live batches.", mixinStandardHelpOptions = true,
       description = "Checks bundle NAME and has it classify the same batches as the active one, publishing only "
           + "its agreement and accuracy (SHADOW figures). Doubles inference. --off stops it.")
   static final class Shadow implements Runnable {
@@ -246,7 +245,7 @@ final class ModelCommand implements Runnable {
     }
   }
 
-  @Command(name = "rollback", mixinStandardHelpOptions = true,
+  @Command(name = "rollback", header = "Point 'active' back at 'previous'.", mixinStandardHelpOptions = true,
       description = "Points 'active' back at 'previous' (after checking it); running again rolls forward.")
   static final class Rollback implements Runnable {
     @Spec CommandSpec spec;
@@ -269,7 +268,7 @@ final class ModelCommand implements Runnable {
     }
   }
 
-  @Command(name = "acceptance", mixinStandardHelpOptions = true,
+  @Command(name = "acceptance", header = "Ship a labelled slice and a minimum accuracy in bundle NAME.", mixinStandardHelpOptions = true,
       description = "Ships a labelled slice of the Fashion-MNIST test set in bundle NAME with a minimum accuracy: "
           + "from then on the bundle is refused (at activation and by running classifiers) unless its model "
           + "reaches it. Written only if the model reaches it now.")
@@ -288,9 +287,7 @@ final class ModelCommand implements Runnable {
         description = "Images in the slice, from the end of the test set (default ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--data", paramLabel = "DIR",
-        description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist).")
-    Path data;
+    @Mixin DatasetOption data;
 
     @Override
     public void run() {
@@ -299,12 +296,7 @@ final class ModelCommand implements Runnable {
       }
       ModelRepository models = repository.open();
       Path bundleDirectory = pointing(() -> models.bundle(name));
-      LabelledImages test;
-      try {
-        test = FashionMnist.load(data).test();
-      } catch (DatasetException e) {
-        throw new UserError(e.getMessage(), e);
-      }
+      LabelledImages test = data.load().test();
       LabelledImages slice = test.slice(test.size() - images, test.size());
       double accuracy;
       try (ModelBundle bundle = ModelBundle.load(bundleDirectory);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,11 +27,12 @@ import picocli.CommandLine.Spec;
 /** {@code predict}: classifies image files with a model bundle. */
 @Command(
     name = "predict",
+    header = "Classify image files with a model bundle.",
     mixinStandardHelpOptions = true,
     description = {
-      "Classifies PNG or JPEG images of any size with a model bundle: prints the label, its confidence and the",
-      "top 3 per file. Images are converted the way Fashion-MNIST was made (cropped, fitted into 28x28, gray);",
-      "the model expects a light item on a dark background, so pass --invert for ordinary dark-on-white photos."
+      "Classifies PNG or JPEG images of any size with a model bundle: prints the label, its confidence and the "
+          + "top 3 per file. Images are converted the way Fashion-MNIST was made (cropped, fitted into 28x28, gray); "
+          + "the model expects a light item on a dark background, so pass --invert for ordinary dark-on-white photos."
     })
 final class PredictCommand implements Callable<Integer> {
 
@@ -38,8 +40,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model bundle directory.")
-  Path model;
+  @Mixin BundleOption model;
 
   @Option(names = "--invert", description = "Invert the images first (dark item on a light background).")
   boolean invert;
@@ -52,7 +53,7 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (ModelBundle bundle = ModelBundle.load(model);
+    try (ModelBundle bundle = ModelBundle.load(model.directory);
         BatchClassifier classifier = bundle.newClassifier()) {
       List<Prediction> predictions = classifier.classify(readImages());
       print(bundle, predictions);

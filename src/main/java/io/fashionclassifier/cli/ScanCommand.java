@@ -1,6 +1,5 @@
 package io.fashionclassifier.cli;
 
-import io.fashionclassifier.dataset.DatasetException;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.dataset.LabelledImages;
 import io.fashionclassifier.model.ImagePreprocessing;
@@ -28,7 +27,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Simulated warehouse scanners: sends item photos to the inventory topic in the Avro wire format. */
-@Command(name = "scan", mixinStandardHelpOptions = true,
+@Command(name = "scan", header = "Simulate warehouse scanners sending images to the inventory topic.", mixinStandardHelpOptions = true,
     description = "Simulate warehouse scanners: send Fashion-MNIST or PNG/JPEG images to the inventory topic.")
 final class ScanCommand implements Callable<Integer> {
 
@@ -36,7 +35,7 @@ final class ScanCommand implements Callable<Integer> {
   @Mixin ClusterOptions cluster;
 
   @Option(names = "--topic", paramLabel = "TOPIC",
-      description = "Inventory topic (env FASHION_TOPIC_INPUT; default inventory-images).")
+      description = "Inventory topic (env ${bundle:fashion.topic.input.env}; default ${bundle:fashion.topic.input}).")
   String topic;
 
   @Option(names = "--images", paramLabel = "DIR",
@@ -47,8 +46,7 @@ final class ScanCommand implements Callable<Integer> {
   @Option(names = "--invert", description = "With --images: the photos show dark items on a light background.")
   boolean invert;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST directory (default: see `train --help`).")
-  Path dataDir;
+  @Mixin DatasetOption data;
 
   @Option(names = "--split", defaultValue = "test", description = "Fashion-MNIST split to send: test or train (default ${DEFAULT-VALUE}).")
   String split;
@@ -58,7 +56,7 @@ final class ScanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ClassifierConfig config = cluster.load(topic == null ? Map.of() : Map.of(ClassifierConfig.TOPIC_INPUT, topic));
-    List<ScanImage> images = imageDir != null ? readDirectory(imageDir, invert) : fashionMnist(dataDir, split);
+    List<ScanImage> images = imageDir != null ? readDirectory(imageDir, invert) : fashionMnist(data, split);
     ScannerSimulator.Options options = sending.toOptions(config.inputTopic(), 0);
     PrintWriter out = spec.commandLine().getOut();
     // Ctrl-C stops sending; what was sent is flushed before the JVM exits
@@ -80,16 +78,11 @@ final class ScanCommand implements Callable<Integer> {
     }
   }
 
-  static List<ScanImage> fashionMnist(Path dataDir, String split) {
-    FashionMnist data;
-    try {
-      data = FashionMnist.load(dataDir);
-    } catch (DatasetException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+  static List<ScanImage> fashionMnist(DatasetOption data, String split) {
+    FashionMnist images = data.load();
     return scanImages(switch (split) {
-      case "test" -> data.test();
-      case "train" -> data.train();
+      case "test" -> images.test();
+      case "train" -> images.train();
       default -> throw new UserError("--split must be test or train, not '" + split + "'");
     });
   }

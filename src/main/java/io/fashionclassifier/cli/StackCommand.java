@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** A broker and a schema registry that stay up until Ctrl-C: docker compose for machines without Docker. */
-@Command(name = "stack", mixinStandardHelpOptions = true,
+@Command(name = "stack", header = "Run a local Kafka broker and schema registry until Ctrl-C.", mixinStandardHelpOptions = true,
     description = "Run a local Kafka broker (KRaft) and schema registry until Ctrl-C, printing where they listen.")
 final class StackCommand implements Callable<Integer> {
 

@@ -17,12 +17,13 @@ import picocli.CommandLine.Option;
 /** {@code stream}: the stream classifier against any Kafka cluster (see docs/stream-classifier.md). */
 @Command(
     name = "stream",
+    header = "Classify the images on the inventory topic and publish verdicts.",
     mixinStandardHelpOptions = true,
     description = {
-      "Classifies the images on the inventory topic with a model bundle and publishes",
-      "verdicts, running accuracy figures and dead letters, exactly once.",
-      "Settings: --config file, then FASHION_* and KAFKA_* environment variables, then",
-      "the options below (all of them in docs/stream-classifier.md).",
+      "Classifies the images on the inventory topic with a model bundle and publishes verdicts, running accuracy "
+          + "figures and dead letters, exactly once.",
+      "Settings: --config file, then FASHION_* and KAFKA_* environment variables, then the options below (all of "
+          + "them in docs/stream-classifier.md).",
       "HTTP: /health, /ready (Kubernetes probes), /metrics (Prometheus).",
       "Stops cleanly on SIGTERM.",
       ""
@@ -31,22 +32,32 @@ final class StreamCommand implements Callable<Integer> {
 
   @Mixin ClusterOptions cluster;
 
-  @Option(names = "--application-id", paramLabel = "ID", description = "Kafka Streams application id (default fashion-classifier).")
+  @Option(names = "--application-id", paramLabel = "ID",
+      description = "Kafka Streams application id (application.id, default ${bundle:application.id}).")
   String applicationId;
 
-  @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Model bundle directory, or a model repository with an 'active' pointer (default models/default).")
+  @Option(names = {"-m", "--model"}, paramLabel = "DIR",
+      description = "Model bundle directory, or a model repository with an 'active' pointer (fashion.model.dir, "
+          + "default ${bundle:fashion.model.dir}).")
   Path modelDir;
 
-  @Option(names = "--batch-size", paramLabel = "N", description = "Images per inference batch (default 64).")
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Images per inference batch (fashion.batch.size, default ${bundle:fashion.batch.size}).")
   Integer batchSize;
 
-  @Option(names = "--max-wait-ms", paramLabel = "MS", description = "Longest wait of a partial batch (default 10).")
+  @Option(names = "--max-wait-ms", paramLabel = "MS",
+      description = "Longest wait of a partial batch (fashion.batch.max.wait.ms, default "
+          + "${bundle:fashion.batch.max.wait.ms}).")
   Integer maxWaitMs;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Kafka Streams threads (default 1); every task has its own predictor.")
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Kafka Streams threads (num.stream.threads, default ${bundle:num.stream.threads}); every task "
+          + "has its own predictor.")
   Integer threads;
 
-  @Option(names = "--http-port", paramLabel = "PORT", description = "Port of /health, /ready, /metrics (default 8080, 0: any).")
+  @Option(names = "--http-port", paramLabel = "PORT",
+      description = "Port of /health, /ready, /metrics (fashion.http.port, default ${bundle:fashion.http.port}; 0: "
+          + "any).")
   Integer httpPort;
 
 

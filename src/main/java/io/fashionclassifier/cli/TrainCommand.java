@@ -1,6 +1,5 @@
 package io.fashionclassifier.cli;
 
-import io.fashionclassifier.dataset.DatasetException;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.model.Architecture;
 import io.fashionclassifier.training.BundleTrainer;
@@ -9,15 +8,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train}: trains a network on Fashion-MNIST and writes a model bundle with its report. */
 @Command(
     name = "train",
+    header = "Train a model on Fashion-MNIST and write a model bundle.",
     mixinStandardHelpOptions = true,
     description = {
-      "Trains a classifier on Fashion-MNIST and writes a model bundle (parameters, manifest.json, report.json,",
-      "report.md and plots) to --out. The default CNN reaches ~94%% test accuracy within 10 minutes on 2 cores."
+      "Trains a classifier on Fashion-MNIST and writes a model bundle (parameters, manifest.json, report.json, "
+          + "report.md and plots) to --out. The default CNN reaches ~94%% test accuracy within 10 minutes on 2 cores."
     })
 final class TrainCommand implements Callable<Integer> {
 
@@ -67,9 +68,7 @@ final class TrainCommand implements Callable<Integer> {
           + " (default: 0, off).")
   float weightAverageDecay;
 
-  @Option(names = "--data", paramLabel = "DIR",
-      description = "Fashion-MNIST directory (default: $FASHION_MNIST_DIR, then /usr/share/datasets/fashion-mnist).")
-  Path data;
+  @Mixin DatasetOption data;
 
   @Option(names = "--out", defaultValue = "models/default", paramLabel = "DIR",
       description = "Directory for the model bundle (default: ${DEFAULT-VALUE}).")
@@ -81,12 +80,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainingConfig config = config();
-    FashionMnist dataset;
-    try {
-      dataset = FashionMnist.load(data);
-    } catch (DatasetException e) {
-      throw new UserError(e.getMessage(), e);
-    }
+    FashionMnist dataset = data.load();
     new BundleTrainer(config).train(dataset, out);
     return 0;
   }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** A live, refreshing view of the classifier's output topics. */
-@Command(name = "watch", mixinStandardHelpOptions = true,
+@Command(name = "watch", header = "Follow the verdicts and accuracy figures as they arrive.", mixinStandardHelpOptions = true,
     description = "Follow classified-items and accuracy-aggregates: latest items, per-class and per-scanner accuracy, active and shadow model versions side by side.")
 final class WatchCommand implements Callable<Integer> {
 

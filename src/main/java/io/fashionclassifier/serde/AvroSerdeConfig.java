@@ -1,5 +1,6 @@
 package io.fashionclassifier.serde;
 
+import io.fashionclassifier.config.EnvironmentNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,8 +30,9 @@ import org.apache.kafka.common.config.types.Password;
  *
  * <p>Unknown keys are ignored: the serdes are usually handed a whole Kafka Streams configuration.
  *
- * <p>Every key may also be given in the environment as its upper-case name with dots replaced by underscores
- * and the prefix {@code FASHION_} (e.g. {@code FASHION_SCHEMA_REGISTRY_URL}); see {@link #withEnvironment}.
+ * <p>Every key may also be given in the environment as {@code FASHION_} and its name spelled by the rule the
+ * stream classifier's settings follow too ({@link EnvironmentNames}: upper case, {@code .} as {@code _}, an
+ * {@code _} of the key as {@code __}), e.g. {@code FASHION_SCHEMA_REGISTRY_URL}; see {@link #withEnvironment}.
  */
 public final class AvroSerdeConfig extends AbstractConfig {
 
@@ -154,7 +156,7 @@ public final class AvroSerdeConfig extends AbstractConfig {
   public static Map<String, Object> withEnvironment(Map<String, ?> props, Map<String, String> env) {
     Map<String, Object> merged = new HashMap<>(withoutNulls(props));
     for (String key : CONFIG.names()) {
-      String value = env.get("FASHION_" + key.toUpperCase(Locale.ROOT).replace('.', '_'));
+      String value = env.get(EnvironmentNames.variable("FASHION_", key));
       if (value != null && !value.isBlank()) {
         merged.putIfAbsent(key, value);
       }

@@ -34,8 +34,6 @@ final class AccuracyAggregates {
   static final String OVERALL_KEY = "all";
   /** The key (in record keys and in figures) of the items of ids beyond the per-scope bound. */
   static final String OVERFLOW_KEY = "(other)";
-  static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(1);
-  static final int DEFAULT_MAX_KEYS = 1000;
 
   private final long windowMillis;
   private final long maxFutureSkewMillis;

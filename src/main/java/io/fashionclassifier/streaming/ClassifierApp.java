@@ -251,7 +251,7 @@ public final class ClassifierApp implements AutoCloseable {
    * the answer only makes a warning.
    */
   private static void warnAboutInputCompatibility(ClassifierConfig config) {
-    if (config.get(AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY) != null) {
+    if (config.setting(AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY) != null) {
       return; // the subject is not <topic>-value
     }
     String subject = config.inputTopic() + "-value";

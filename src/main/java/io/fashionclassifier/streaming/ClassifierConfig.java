@@ -1,5 +1,6 @@
 package io.fashionclassifier.streaming;
 
+import io.fashionclassifier.config.EnvironmentNames;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,12 +20,12 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -35,12 +37,14 @@ import org.apache.kafka.streams.StreamsConfig;
  * Streams property and is passed through unchanged (e.g. {@code security.protocol}, {@code sasl.jaas.config}).
  *
  * <p>{@link #DEFINITION} is the one definition of every named setting (type, default, validator, doc), as Kafka's
- * own configs are defined; its environment variable follows from the key ({@link #environmentName}). The settings
- * table in {@code docs/stream-classifier.md} is generated from it ({@link #markdownTable()}), and a test keeps the
- * two equal. Besides the named variables, every environment variable {@code KAFKA_X_Y} becomes the Kafka property
- * {@code x.y} and {@code SCHEMA_REGISTRY_X_Y} becomes {@code schema.registry.x.y}.
+ * own configs are defined, and this class reads it as Kafka's configs do ({@link AbstractConfig}); its environment
+ * variable follows from the key ({@link #environmentName}). The settings table in {@code docs/stream-classifier.md}
+ * is generated from it ({@link #markdownTable()}), and a test keeps the two equal. Besides the named variables,
+ * every environment variable {@code KAFKA_X_Y} becomes the Kafka property {@code x.y} and
+ * {@code SCHEMA_REGISTRY_X_Y} becomes {@code schema.registry.x.y}, by the one rule of {@link EnvironmentNames}
+ * ({@code __} for an underscore of the key).
  */
-public final class ClassifierConfig {
+public final class ClassifierConfig extends AbstractConfig {
 
   public static final String MODEL_DIR = "fashion.model.dir";
   public static final String TOPIC_INPUT = "fashion.topic.input";
@@ -83,8 +87,6 @@ public final class ClassifierConfig {
 
   private static final String PREFIX = "fashion.";
   private static final String ENV_PREFIX = "FASHION_";
-  private static final String KAFKA_ENV_PREFIX = "KAFKA_";
-  private static final String REGISTRY_ENV_PREFIX = "SCHEMA_REGISTRY_";
 
   /** Environment names that do not follow {@link #environmentName}'s rule (kept for existing deployments). */
   private static final Map<String, String> ENVIRONMENT_EXCEPTIONS = Map.of(
@@ -211,12 +213,8 @@ public final class ClassifierConfig {
           "Longest pause between retries while the schema registry is unavailable: the stream thread is "
               + "replaced and resumes from the last commit, with a backoff doubling up to this bound.");
 
-  private final Map<String, String> settings;
-  private final Map<String, Object> parsed;
-
-  private ClassifierConfig(Map<String, String> settings, Map<String, Object> parsed) {
-    this.settings = Collections.unmodifiableMap(settings);
-    this.parsed = parsed;
+  private ClassifierConfig(Map<String, String> settings) {
+    super(DEFINITION, settings, false);
   }
 
   /** The defaults alone, as strings (absent for settings without a default). */
@@ -248,11 +246,16 @@ public final class ClassifierConfig {
     }
     settings.putAll(fromEnvironment(environment));
     settings.putAll(overrides);
-    List<String> problems = problems(settings, environment);
+    refuse(problems(settings));
+    ClassifierConfig config = new ClassifierConfig(settings);
+    refuse(config.conflicts(environment));
+    return config;
+  }
+
+  private static void refuse(List<String> problems) {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
-    return new ClassifierConfig(settings, DEFINITION.parse(settings));
   }
 
   /** A configuration from explicit settings over the defaults (tests, embedding). */
@@ -260,15 +263,10 @@ public final class ClassifierConfig {
     return load(null, Map.of(), overrides);
   }
 
-  /** Every bad value at once, one line each, rather than the first only. */
-  private static List<String> problems(Map<String, String> settings, Map<String, String> environment) {
+  /** Every bad value at once, one line each, rather than the first only (which is all a ConfigDef parse gives). */
+  private static List<String> problems(Map<String, String> settings) {
     List<String> problems = new ArrayList<>();
-    for (ConfigValue value : DEFINITION.validate(settings)) {
-      // the first message says what is wrong; later ones are about the null a failed parse left behind
-      value.errorMessages().stream().findFirst().ifPresent(message -> problems.add(
-          value.name() + " (env " + environmentName(value.name()) + ") " + plain(message, value.name(),
-              settings.get(value.name()))));
-    }
+    DEFINITION.configKeys().values().forEach(key -> problem(key, settings.get(key.name)).ifPresent(problems::add));
     settings.keySet().stream()
         .filter(key -> key.startsWith(PREFIX) && !DEFINITION.names().contains(key))
         .sorted()
@@ -279,22 +277,61 @@ public final class ClassifierConfig {
         problems.add(key + ": set by the classifier (" + why + "); remove it");
       }
     });
-    maxRequestSize(settings).ifPresent(maxRequest -> {
-      String input = settings.get(INPUT_MAX_RECORD_BYTES);
-      if (problems.isEmpty() && input != null
-          && Long.parseLong(input.trim()) + INPUT_RECORD_HEADROOM > maxRequest) {
-        problems.add(INPUT_MAX_RECORD_BYTES + "=" + input.trim() + " needs a producer max.request.size of at least "
-            + (Long.parseLong(input.trim()) + INPUT_RECORD_HEADROOM) + " (it is " + maxRequest + "): lower the one "
-            + "or raise the other");
+    return problems;
+  }
+
+  /** Settings valid one by one that do not go together (or not with the environment). */
+  private List<String> conflicts(Map<String, String> environment) {
+    List<String> problems = new ArrayList<>();
+    long needed = (long) inputMaxRecordBytes() + INPUT_RECORD_HEADROOM;
+    maxRequestSize(originalsStrings()).ifPresent(maxRequest -> {
+      if (needed > maxRequest) {
+        problems.add(INPUT_MAX_RECORD_BYTES + "=" + inputMaxRecordBytes() + " needs a producer max.request.size of "
+            + "at least " + needed + " (it is " + maxRequest + "): lower the one or raise the other");
       }
     });
-    String threads = settings.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
-    if (threads != null && !threads.trim().equals("1") && problems.isEmpty()
-        && !"NaiveEngine".equals(environment.get("MXNET_ENGINE_TYPE"))) {
-      problems.add(StreamsConfig.NUM_STREAM_THREADS_CONFIG + "=" + threads.trim() + " runs MXNet on several "
+    int threads = getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+    if (threads != 1 && !"NaiveEngine".equals(environment.get("MXNET_ENGINE_TYPE"))) {
+      problems.add(StreamsConfig.NUM_STREAM_THREADS_CONFIG + "=" + threads + " runs MXNet on several "
           + "threads, which needs MXNET_ENGINE_TYPE=NaiveEngine in the environment: set it, or use 1 thread");
     }
     return problems;
+  }
+
+  /**
+   * What is wrong with one setting's value, if anything, told from its definition (its type and its validator's
+   * valid values, as the docs table shows them) rather than from the words of ConfigDef's exceptions.
+   */
+  private static Optional<String> problem(ConfigDef.ConfigKey key, String value) {
+    if (value == null) {
+      return Optional.empty(); // no default and not set: an optional setting
+    }
+    String named = key.name + " (env " + environmentName(key.name) + ")";
+    String shown = key.type == Type.PASSWORD ? "(hidden)" : "'" + value + "'";
+    Object parsed;
+    try {
+      parsed = ConfigDef.parseType(key.name, value, key.type);
+    } catch (ConfigException e) {
+      return Optional.of(named + " must be " + typeName(key.type) + ", not " + shown);
+    }
+    if (key.validator != null) {
+      try {
+        key.validator.ensureValid(key.name, parsed);
+      } catch (ConfigException e) {
+        return Optional.of(named + " is " + shown + "; valid values: " + key.validator);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String typeName(Type type) {
+    return switch (type) {
+      case INT, LONG, SHORT -> "a whole number";
+      case DOUBLE -> "a number";
+      case BOOLEAN -> "true or false";
+      case CLASS -> "a class name";
+      default -> "a " + type.toString().toLowerCase(Locale.ROOT);
+    };
   }
 
   /** The producers' {@code max.request.size} when set (the producer prefix wins, as in Kafka Streams). */
@@ -310,30 +347,11 @@ public final class ClassifierConfig {
     }
   }
 
-  /** ConfigDef's messages, in the words of the rest of the CLI. */
-  private static String plain(String message, String key, String value) {
-    if (message.contains("Not a number of type")) {
-      return "must be a whole number, not '" + value + "'";
-    }
-    if (message.contains("Expected value to be either true or false")) {
-      return "must be true or false, not '" + value + "'";
-    }
-    String prefix = "for configuration " + key + ": ";
-    int at = message.indexOf(prefix);
-    return "is invalid: " + (at < 0 ? message : message.substring(at + prefix.length()));
-  }
-
   /** The settings the environment holds, by key (see the class comment for the mapping). */
   static Map<String, String> fromEnvironment(Map<String, String> environment) {
-    Map<String, String> settings = new LinkedHashMap<>();
     // generic mappings first, so the named FASHION_* variables win over them
-    environment.forEach((name, value) -> {
-      if (name.startsWith(KAFKA_ENV_PREFIX) && name.length() > KAFKA_ENV_PREFIX.length()) {
-        settings.put(dotted(name.substring(KAFKA_ENV_PREFIX.length())), value);
-      } else if (name.startsWith(REGISTRY_ENV_PREFIX) && name.length() > REGISTRY_ENV_PREFIX.length()) {
-        settings.put("schema.registry." + dotted(name.substring(REGISTRY_ENV_PREFIX.length())), value);
-      }
-    });
+    Map<String, String> settings = new LinkedHashMap<>(EnvironmentNames.withPrefix(environment, "KAFKA_", ""));
+    settings.putAll(EnvironmentNames.withPrefix(environment, "SCHEMA_REGISTRY_", "schema.registry."));
     environmentNames().forEach((name, key) -> {
       String value = environment.get(name);
       if (value != null && !value.isBlank()) {
@@ -343,14 +361,16 @@ public final class ClassifierConfig {
     return settings;
   }
 
-  /** The environment variable of a named setting: {@code FASHION_} and the key without {@code fashion.}. */
+  /**
+   * The environment variable of a named setting: {@code FASHION_} and the key without {@code fashion.}, spelled by
+   * {@link EnvironmentNames#variable}.
+   */
   public static String environmentName(String key) {
     String exception = ENVIRONMENT_EXCEPTIONS.get(key);
     if (exception != null) {
       return exception;
     }
-    String name = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
-    return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('.', '_');
+    return EnvironmentNames.variable(ENV_PREFIX, key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key);
   }
 
   /** Environment variable -> key for the named settings, for documentation, charts and {@code --help}. */
@@ -381,10 +401,6 @@ public final class ClassifierConfig {
     return table.toString();
   }
 
-  private static String dotted(String name) {
-    return name.toLowerCase(Locale.ROOT).replace('_', '.');
-  }
-
   private static ConfigDef.Validator replicationFactor() {
     return new ConfigDef.Validator() {
       @Override
@@ -403,41 +419,46 @@ public final class ClassifierConfig {
   }
 
   public String bootstrapServers() {
-    return settings.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+    return String.join(",", getList(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
   }
 
   public String applicationId() {
-    return (String) parsed.get(StreamsConfig.APPLICATION_ID_CONFIG);
+    return getString(StreamsConfig.APPLICATION_ID_CONFIG);
   }
 
   public Path modelDir() {
-    return Path.of((String) parsed.get(MODEL_DIR));
+    return Path.of(getString(MODEL_DIR));
   }
 
   public String inputTopic() {
-    return (String) parsed.get(TOPIC_INPUT);
+    return getString(TOPIC_INPUT);
   }
 
   public String classifiedTopic() {
-    return (String) parsed.get(TOPIC_CLASSIFIED);
+    return getString(TOPIC_CLASSIFIED);
   }
 
   public String aggregatesTopic() {
-    return (String) parsed.get(TOPIC_AGGREGATES);
+    return getString(TOPIC_AGGREGATES);
   }
 
   public String deadLetterTopic() {
-    return (String) parsed.get(TOPIC_DLQ);
+    return getString(TOPIC_DLQ);
   }
 
   /** Records per inference batch: a batch is classified as soon as it holds this many. */
   public int batchSize() {
-    return (Integer) parsed.get(BATCH_SIZE);
+    return getInt(BATCH_SIZE);
+  }
+
+  /** Whether a batch classified before it was full requests a commit. */
+  public boolean commitPartialBatches() {
+    return getBoolean(BATCH_COMMIT_PARTIAL);
   }
 
   /** Largest input record (key, value and headers, uncompressed) the classifier takes; larger ones are dead letters. */
   public int inputMaxRecordBytes() {
-    return (Integer) parsed.get(INPUT_MAX_RECORD_BYTES);
+    return getInt(INPUT_MAX_RECORD_BYTES);
   }
 
   /** Longest time a record waits in a partial batch before the batch is classified anyway. */
@@ -455,17 +476,27 @@ public final class ClassifierConfig {
     return millis(AGGREGATES_GRACE_MS);
   }
 
+  /** How far ahead of the classifier's clock a capture time may be and still be windowed at its own time. */
+  public Duration maxFutureSkew() {
+    return millis(AGGREGATES_MAX_FUTURE_SKEW_MS);
+  }
+
+  /** Scanner ids, and warehouse ids, counted under their own key. */
+  public int maxKeysPerScope() {
+    return getInt(AGGREGATES_MAX_KEYS);
+  }
+
   public boolean createTopics() {
-    return (Boolean) parsed.get(TOPICS_CREATE);
+    return getBoolean(TOPICS_CREATE);
   }
 
   public int topicPartitions() {
-    return (Integer) parsed.get(TOPICS_PARTITIONS);
+    return getInt(TOPICS_PARTITIONS);
   }
 
   /** Replication factor of created topics; -1 for the broker's default. */
   public short topicReplication() {
-    return (Short) parsed.get(TOPICS_REPLICATION);
+    return getShort(TOPICS_REPLICATION);
   }
 
   /** How often a model repository's pointers are read. */
@@ -475,16 +506,16 @@ public final class ClassifierConfig {
 
   /** Flip test-time augmentation forced on or off, or empty to predict as the bundle was evaluated. */
   public Optional<Boolean> flipTta() {
-    String value = ((String) parsed.get(MODEL_FLIP_TTA)).trim().toLowerCase(Locale.ROOT);
+    String value = getString(MODEL_FLIP_TTA).trim().toLowerCase(Locale.ROOT);
     return value.equals("bundle") ? Optional.empty() : Optional.of(Boolean.parseBoolean(value));
   }
 
   public int httpPort() {
-    return (Integer) parsed.get(HTTP_PORT);
+    return getInt(HTTP_PORT);
   }
 
   public String httpBindAddress() {
-    return (String) parsed.get(HTTP_BIND_ADDRESS);
+    return getString(HTTP_BIND_ADDRESS);
   }
 
   public Duration httpRequestTimeout() {
@@ -515,7 +546,7 @@ public final class ClassifierConfig {
    * that stays gets its partitions back on a restart within the session timeout.
    */
   public boolean leaveGroupOnShutdown() {
-    String setting = ((String) parsed.get(SHUTDOWN_LEAVE_GROUP)).toLowerCase(Locale.ROOT);
+    String setting = getString(SHUTDOWN_LEAVE_GROUP).toLowerCase(Locale.ROOT);
     if (!setting.equals("auto")) {
       return Boolean.parseBoolean(setting);
     }
@@ -533,26 +564,25 @@ public final class ClassifierConfig {
   }
 
   private Duration millis(String key) {
-    return Duration.ofMillis((Long) parsed.get(key));
+    return Duration.ofMillis(getLong(key));
   }
 
-  /** The raw value of any key, named or passed through. */
-  public String get(String key) {
-    return settings.get(key);
+  /** The value of any key as it was given (or defaulted), named or passed through; null when not set. */
+  public String setting(String key) {
+    return originalsStrings().get(key);
   }
 
   /** The topology's own settings. */
   public ClassifierTopology.Settings topologySettings() {
     return new ClassifierTopology.Settings(
         inputTopic(), classifiedTopic(), aggregatesTopic(), deadLetterTopic(), batchSize(), maxBatchWait(),
-        window(), windowGrace(), millis(AGGREGATES_MAX_FUTURE_SKEW_MS), (Integer) parsed.get(AGGREGATES_MAX_KEYS),
-        (Boolean) parsed.get(BATCH_COMMIT_PARTIAL), inputMaxRecordBytes());
+        window(), windowGrace(), maxFutureSkew(), maxKeysPerScope(), commitPartialBatches(), inputMaxRecordBytes());
   }
 
   /** The keys passed through to Kafka and the serdes: everything but the classifier's own. */
   private Map<String, String> passThrough() {
     Map<String, String> config = new LinkedHashMap<>();
-    settings.forEach((key, value) -> {
+    originalsStrings().forEach((key, value) -> {
       if (!key.startsWith(PREFIX)) {
         config.put(key, value);
       }
@@ -622,7 +652,7 @@ public final class ClassifierConfig {
   @Override
   public String toString() {
     Map<String, String> safe = new LinkedHashMap<>();
-    settings.forEach((key, value) -> safe.put(key, isSecret(key) ? "[hidden]" : value));
+    originalsStrings().forEach((key, value) -> safe.put(key, isSecret(key) ? "[hidden]" : value));
     return safe.toString();
   }
 

@@ -94,14 +94,6 @@ public final class ClassifierTopology {
       boolean commitPartialBatches,
       int inputMaxRecordBytes) {
 
-    /** With the default future-skew, key and record-size bounds. */
-    public Settings(String inputTopic, String classifiedTopic, String aggregatesTopic, String deadLetterTopic,
-        int batchSize, Duration maxBatchWait, Duration window, Duration windowGrace) {
-      this(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait, window,
-          windowGrace, AccuracyAggregates.DEFAULT_MAX_FUTURE_SKEW, AccuracyAggregates.DEFAULT_MAX_KEYS, true,
-          (Integer) ClassifierConfig.DEFINITION.configKeys().get(ClassifierConfig.INPUT_MAX_RECORD_BYTES).defaultValue);
-    }
-
     /** These settings with other accuracy-figure bounds. */
     public Settings withAggregateBounds(Duration maxFutureSkew, int maxKeysPerScope) {
       return new Settings(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait,
@@ -112,20 +104,6 @@ public final class ClassifierTopology {
   /** The Avro serdes, configured for the schema registry in use. */
   public record AvroSerdes(
       Deserializer<InventoryImage> images, Serde<ClassifiedItem> classifiedItems, Serde<AccuracyAggregate> aggregates) {}
-
-  /**
-   * Adds the classifier to {@code builder}.
-   *
-   * @param classifiers called once per task (so never shared between stream threads); the task closes it
-   */
-  public static void build(
-      StreamsBuilder builder,
-      Settings settings,
-      AvroSerdes serdes,
-      Supplier<BatchClassifier> classifiers,
-      ClassifierMetrics metrics) {
-    build(builder, settings, serdes, classifiers, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL));
-  }
 
   /**
    * Adds the classifier to {@code builder}, its micro-batchers reporting to {@code progress} (liveness).

@@ -62,8 +62,6 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 public final class HealthServer implements AutoCloseable {
 
-  public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
-  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
   /** Open connections at most: kubelet probes and Prometheus need a handful. */
   static final int MAX_CONNECTIONS = 256;
   /** The idle timeout of every connection while {@link #MAX_CONNECTIONS} are open. */
@@ -94,11 +92,6 @@ public final class HealthServer implements AutoCloseable {
       if (requestTimeout.toMillis() <= 0) {
         throw new IllegalArgumentException("the HTTP request timeout must be positive, not " + requestTimeout);
       }
-    }
-
-    /** Every interface, the default request timeout. */
-    public static Options onPort(int port) {
-      return new Options(DEFAULT_BIND_ADDRESS, port, DEFAULT_REQUEST_TIMEOUT);
     }
   }
 

@@ -20,9 +20,6 @@ import java.util.function.LongSupplier;
  */
 public final class StreamProgress {
 
-  /** Liveness default: far longer than any batch may take, short enough for a stuck pod to be replaced soon. */
-  public static final Duration DEFAULT_STALL = Duration.ofSeconds(60);
-
   private static final long NONE = Long.MIN_VALUE;
 
   private final long stallMillis;

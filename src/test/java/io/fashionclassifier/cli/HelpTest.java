@@ -2,9 +2,14 @@ package io.fashionclassifier.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fashionclassifier.streaming.ClassifierConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -26,5 +31,60 @@ class HelpTest {
 
     assertThat(warnings.toString(StandardCharsets.UTF_8)).isEmpty();
     assertThat(help).contains("~94%", "~88%)").doesNotContain("%%");
+  }
+
+  /**
+   * A command list shows each command by its summary ({@code header}): one whole sentence, which must fit on the
+   * command's own line of the list, so that it is never cut (or wrapped) mid-sentence there; the detail stays in
+   * the command's own help ({@code description}).
+   */
+  @Test
+  void everyCommandIsListedByAOneLineSummaryThatIsAWholeSentence() {
+    for (CommandLine parent : commandsWithSubcommands(Main.commandLine())) {
+      List<String> listing = parent.getUsageMessage().lines().toList();
+      parent.getSubcommands().forEach((name, command) -> {
+        String what = parent.getCommandName() + " " + name;
+        String[] header = command.getCommandSpec().usageMessage().header();
+        assertThat(header).as("%s: the summary (header)", what).hasSize(1);
+        String summary = header[0];
+        assertThat(summary).as("%s: the summary", what).matches("[A-Z][^\\n]*[^.]\\.");
+        Pattern line = Pattern.compile("\\s+" + Pattern.quote(name) + "\\s+" + Pattern.quote(summary));
+        assertThat(listing).as("%s: its line in the list of %s --help", what, parent.getCommandName())
+            .anyMatch(text -> line.matcher(text).matches());
+        if (!command.getCommandSpec().helpCommand()) {
+          assertThat(command.getCommandSpec().usageMessage().description()).as("%s: the detail", what)
+              .isNotEmpty();
+          assertThat(command.getUsageMessage()).as("%s --help", what).startsWith(summary + System.lineSeparator());
+        }
+      });
+    }
+  }
+
+  /** The options that stand for stream settings show the definition's defaults and variables. */
+  @Test
+  void settingsInHelpTextsAreTheDefinitionsDefaultsAndVariables() {
+    CommandLine main = Main.commandLine();
+    main.setUsageHelpWidth(400); // no text wrapped, so that each is seen whole
+    StringBuilder help = new StringBuilder();
+    commandsOf(main).forEach(command -> help.append(command.getUsageMessage()));
+    String stream = main.getSubcommands().get("stream").getUsageMessage();
+    Map<String, String> defaults = ClassifierConfig.defaults();
+
+    assertThat(help.toString()).doesNotContain("${").doesNotContainPattern("\\bnull\\b");
+    assertThat(stream)
+        .contains("(env " + ClassifierConfig.environmentName("bootstrap.servers") + "; default "
+            + defaults.get("bootstrap.servers") + ")")
+        .contains("(fashion.batch.size, default " + defaults.get(ClassifierConfig.BATCH_SIZE) + ")")
+        .contains("(fashion.http.port, default " + defaults.get(ClassifierConfig.HTTP_PORT) + ";");
+  }
+
+  private static List<CommandLine> commandsWithSubcommands(CommandLine root) {
+    return commandsOf(root).stream().filter(command -> !command.getSubcommands().isEmpty()).toList();
+  }
+
+  private static List<CommandLine> commandsOf(CommandLine root) {
+    List<CommandLine> all = new ArrayList<>(List.of(root));
+    root.getSubcommands().values().forEach(command -> all.addAll(commandsOf(command)));
+    return all;
   }
 }

@@ -312,7 +312,7 @@ class HelmChartTest {
   @MethodSource("profiles")
   void theStateDirectoryIsTheMountedStateVolume(String profile, Map<String, Object> values) {
     RenderedChart chart = RenderedChart.render(values);
-    String stateDir = ClassifierConfig.load(null, chart.literalEnv(), Map.of()).get(StreamsConfig.STATE_DIR_CONFIG);
+    String stateDir = ClassifierConfig.load(null, chart.literalEnv(), Map.of()).setting(StreamsConfig.STATE_DIR_CONFIG);
     // the state directory itself or, so that Kafka Streams creates and owns it, the directory above it
     VolumeMount mount = chart.classifier().getVolumeMounts().stream().filter(m -> m.getName().equals("state"))
         .findFirst().orElseThrow(() -> new AssertionError("no state volume mounted"));
@@ -340,7 +340,7 @@ class HelmChartTest {
     assertThat(classifier.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     Map<String, String> env = chart.literalEnv();
     List<String> writable = List.of("/tmp", env.get("DJL_CACHE_DIR"),
-        ClassifierConfig.load(null, env, Map.of()).get(StreamsConfig.STATE_DIR_CONFIG));
+        ClassifierConfig.load(null, env, Map.of()).setting(StreamsConfig.STATE_DIR_CONFIG));
     for (String path : writable) {
       VolumeMount mount = mountHolding(classifier, path);
       assertThat(mount.getReadOnly()).as("%s writable", path).isNotEqualTo(Boolean.TRUE);
@@ -365,7 +365,7 @@ class HelmChartTest {
       assertThat(container.getResources().getLimits()).containsKeys("cpu", "memory");
     }
     long shutdownMs = Long.parseLong(ClassifierConfig.load(null, chart.literalEnv(), Map.of())
-        .get("fashion.shutdown.timeout.ms"));
+        .setting("fashion.shutdown.timeout.ms"));
     assertThat(pod.getTerminationGracePeriodSeconds() * 1000).isGreaterThan(shutdownMs);
     assertThat(chart.literalEnv().get("JAVA_TOOL_OPTIONS")).matches(".*-XX:MaxRAMPercentage=([1-7][0-9]?)(\\D.*|$)");
   }

@@ -101,7 +101,7 @@ class AccuracyAggregatesBoundIntegrationTest {
     assertThat(second.get("SCANNER:(other)").getSeen()).isEqualTo(8 - MAX_KEYS + 4);
 
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      String admission = configA.get(StreamsConfig.APPLICATION_ID_CONFIG) + "-"
+      String admission = configA.setting(StreamsConfig.APPLICATION_ID_CONFIG) + "-"
           + ClassifierTopology.ADMISSION_TOPIC + "-repartition";
       assertThat(admin.describeTopics(List.of(admission)).allTopicNames().get().get(admission).partitions())
           .as("every admission decided by one task, whatever the input's partitions").hasSize(1);

@@ -106,7 +106,7 @@ class ClassifierConfigTest {
   void aNegativeWindowGraceIsRejectedNamingItsKey() {
     assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.AGGREGATES_GRACE_MS, "-1")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("fashion.aggregates.grace.ms (env FASHION_AGGREGATES_GRACE_MS) is invalid: Value must be at least 0");
+        .hasMessage("fashion.aggregates.grace.ms (env FASHION_AGGREGATES_GRACE_MS) is '-1'; valid values: [0,...]");
   }
 
   @Test
@@ -117,15 +117,81 @@ class ClassifierConfigTest {
             "fashion.batch.sise", "8")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(String.join("\n",
-            "fashion.batch.size (env FASHION_BATCH_SIZE) is invalid: Value must be at least 1",
-            "fashion.http.port (env FASHION_HTTP_PORT) is invalid: Value must be no more than 65535",
+            "fashion.batch.size (env FASHION_BATCH_SIZE) is '0'; valid values: [1,...,1024]",
+            "fashion.http.port (env FASHION_HTTP_PORT) is '70000'; valid values: [0,...,65535]",
             "fashion.batch.sise: no such setting (the fashion.* settings are listed in docs/stream-classifier.md)"));
+  }
+
+  @Test
+  void aMalformedSwitchIsRejectedNamingItsKey() {
+    assertThatThrownBy(() -> ClassifierConfig.load(null, Map.of("FASHION_TOPICS_CREATE", "yes"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fashion.topics.create (env FASHION_TOPICS_CREATE) must be true or false, not 'yes'");
+  }
+
+  @Test
+  void aValueOutsideAListOfChoicesIsRejectedWithTheChoices() {
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once")))
+        .hasMessage("processing.guarantee (env FASHION_PROCESSING_GUARANTEE) is 'exactly_once'; valid values: "
+            + "[exactly_once_v2, at_least_once]");
+  }
+
+  @Test
+  void aSettingThatCannotBeParsedIsReportedWithTheOthersAndTheConflictChecksWait() {
+    assertThatThrownBy(() -> ClassifierConfig.load(null, Map.of("FASHION_STREAM_THREADS", "two"),
+            Map.of(ClassifierConfig.TOPICS_REPLICATION, "0")))
+        .hasMessage(String.join("\n",
+            "num.stream.threads (env FASHION_STREAM_THREADS) must be a whole number, not 'two'",
+            "fashion.topics.replication (env FASHION_TOPICS_REPLICATION) is '0'; valid values: -1 or [1,...]"));
+  }
+
+  @Test
+  void anInputRecordBoundTheProducerCannotSendIsRejected() {
+    assertThatThrownBy(() -> ClassifierConfig.of(Map.of(
+            ClassifierConfig.INPUT_MAX_RECORD_BYTES, "65536", "producer.max.request.size", "70000")))
+        .hasMessage("fashion.input.max.record.bytes=65536 needs a producer max.request.size of at least "
+            + (65536 + ClassifierConfig.INPUT_RECORD_HEADROOM) + " (it is 70000): lower the one or raise the other");
+  }
+
+  @Test
+  void theTypedGettersReadTheSettingsGiven() {
+    ClassifierConfig config = ClassifierConfig.load(null, Map.of(
+            "FASHION_BOOTSTRAP_SERVERS", "a:9092, b:9092",
+            "FASHION_TOPICS_REPLICATION", "3",
+            "FASHION_AGGREGATES_MAX_KEYS", "7",
+            "FASHION_AGGREGATES_MAX_FUTURE_SKEW_MS", "2500",
+            "FASHION_BATCH_COMMIT_PARTIAL", "false",
+            "FASHION_LIVENESS_STALL_MS", "90000",
+            "FASHION_HTTP_BIND_ADDRESS", "127.0.0.1"),
+        Map.of());
+    assertThat(config.bootstrapServers()).isEqualTo("a:9092,b:9092");
+    assertThat(config.topicReplication()).isEqualTo((short) 3);
+    assertThat(config.maxKeysPerScope()).isEqualTo(7);
+    assertThat(config.maxFutureSkew()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(config.commitPartialBatches()).isFalse();
+    assertThat(config.livenessStall()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(config.httpBindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.topologySettings())
+        .extracting(ClassifierTopology.Settings::maxKeysPerScope, ClassifierTopology.Settings::maxFutureSkew,
+            ClassifierTopology.Settings::commitPartialBatches)
+        .containsExactly(7, Duration.ofMillis(2500), false);
+  }
+
+  @Test
+  void anUnderscoreInAPassedThroughKeyIsADoubleUnderscoreInItsVariable() {
+    ClassifierConfig config = ClassifierConfig.load(null, Map.of(
+            "KAFKA_EXAMPLE_CUSTOM__KEY", "kafka",
+            "SCHEMA_REGISTRY_EXAMPLE__KEY", "registry"),
+        Map.of());
+    assertThat(config.streamsProperties())
+        .containsEntry("example.custom_key", "kafka")
+        .containsEntry("schema.registry.example_key", "registry");
   }
 
   @Test
   void aBatchTooLargeToFinishInsideTheTransactionIsRejected() {
     assertThatThrownBy(() -> ClassifierConfig.of(Map.of(ClassifierConfig.BATCH_SIZE, "100000")))
-        .hasMessageContaining("Value must be no more than " + ClassifierConfig.MAX_BATCH_SIZE);
+        .hasMessageContaining("valid values: [1,...," + ClassifierConfig.MAX_BATCH_SIZE + "]");
   }
 
   @Test
@@ -163,6 +229,17 @@ class ClassifierConfigTest {
         .containsEntry("FASHION_SCHEMA_REGISTRY_USER_INFO", "basic.auth.user.info")
         .containsEntry("FASHION_SHUTDOWN_TIMEOUT_MS", ClassifierConfig.SHUTDOWN_TIMEOUT_MS)
         .hasSize(ClassifierConfig.DEFINITION.names().size());
+  }
+
+  @Test
+  void everyNamedSettingIsReadFromItsEnvironmentVariable() {
+    Map<String, String> defaults = ClassifierConfig.defaults();
+    ClassifierConfig.environmentNames().forEach((variable, key) -> {
+      if (defaults.containsKey(key)) {
+        assertThat(ClassifierConfig.fromEnvironment(Map.of(variable, defaults.get(key)))).as(variable)
+            .containsEntry(key, defaults.get(key));
+      }
+    });
   }
 
   @Test

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class MicroBatcherTest {
 
   private static final int MAX_RECORD_BYTES = 64 * 1024;
+  private static final Duration STALL = ClassifierConfig.of(Map.of()).livenessStall();
   private final String scope = "batcher-" + UUID.randomUUID();
   private final Map<String, Object> serdeConfig = Map.of("schema.registry.url", "mock://" + scope);
 
@@ -72,7 +73,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
-        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL),
+        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(STALL),
         commitPartialBatches, MAX_RECORD_BYTES);
   }
 
@@ -156,7 +157,7 @@ class MicroBatcherTest {
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 2, Duration.ofMillis(20),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
         deserializer, ModelSource.fixed(() -> new SlowClassifier(modelMillis)), metrics,
-        new StreamProgress(StreamProgress.DEFAULT_STALL), true, MAX_RECORD_BYTES);
+        new StreamProgress(STALL), true, MAX_RECORD_BYTES);
     // Kafka Streams reads the clock once for a run of a task's records: all three arrive at "5,000"
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
@@ -263,7 +264,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
-        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true,
+        deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(STALL), true,
         MAX_RECORD_BYTES);
     batcher.init(context);
 
@@ -325,7 +326,7 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
-        deserializer, models, metrics, new StreamProgress(StreamProgress.DEFAULT_STALL), true, MAX_RECORD_BYTES);
+        deserializer, models, metrics, new StreamProgress(STALL), true, MAX_RECORD_BYTES);
   }
 
   private void process(MicroBatcher batcher, SpecificAvroSerializer<InventoryImage> serializer, int offset,

@@ -40,7 +40,7 @@ class RegistryOutageTest {
     props.put(DeadLetters.METRICS_CONFIG, metrics);
     StreamsBuilder builder = new StreamsBuilder();
     ClassifierTopology.build(builder, config.topologySettings(), ClassifierApp.avroSerdes(config),
-        FakeClassifier::new, metrics);
+        FakeClassifier::new, metrics, new StreamProgress(config.livenessStall()));
 
     // bytes a healthy producer wrote while the registry (here an in-process one) was up
     SpecificAvroSerializer<InventoryImage> producerSide = new SpecificAvroSerializer<>();

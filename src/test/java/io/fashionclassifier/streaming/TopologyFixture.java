@@ -72,7 +72,7 @@ final class TopologyFixture implements AutoCloseable {
       FakeClassifier classifier = new FakeClassifier();
       classifiers.add(classifier);
       return classifier;
-    }, metrics);
+    }, metrics, new StreamProgress(config.livenessStall()));
     driver = new TopologyTestDriver(builder.build(props), props, START);
     images.configure(config.serdeConfig(), false);
     input = driver.createInputTopic(INPUT, new StringSerializer(), new ByteArraySerializer(), START, Duration.ZERO);
