@@ -42,7 +42,9 @@ import org.apache.commons.io.FileUtils;
  * {@code --cap-drop}, {@code no-new-privileges}, {@code fsGroup} as a supplementary group owning the volumes,
  * {@code emptyDir}s as fresh node directories (what a kubelet makes of them), volume claims as directories the
  * caller keeps between pods, resource limits as {@code --memory}/{@code --cpus} and CPU requests as CPU shares.
- * Probes run with kubelet semantics (initial delay, period, timeout, success and failure thresholds).
+ * Probes run with kubelet semantics (initial delay, period, timeout, success and failure thresholds); a startup
+ * probe holds the liveness and readiness probes until it succeeds. Docker injects no service variables, which is
+ * what {@code enableServiceLinks: false} asks for (the harness refuses {@code true}).
  *
  * <p>Any field of the pod spec the harness cannot emulate fails {@link #start}, so a new chart feature forces the
  * harness (and the test) to grow with it.
@@ -51,7 +53,7 @@ final class DockerPod implements AutoCloseable {
 
   /** JSON paths of the pod spec the harness emulates; {@code []} stands for any array index. */
   private static final Set<String> EMULATED = Set.of(
-      "automountServiceAccountToken", "terminationGracePeriodSeconds",
+      "automountServiceAccountToken", "terminationGracePeriodSeconds", "enableServiceLinks",
       "securityContext.runAsNonRoot", "securityContext.runAsUser", "securityContext.runAsGroup",
       "securityContext.fsGroup", "securityContext.seccompProfile.type",
       "volumes[].name", "volumes[].emptyDir", "volumes[].persistentVolumeClaim.claimName",
@@ -69,7 +71,10 @@ final class DockerPod implements AutoCloseable {
       "livenessProbe.successThreshold",
       "readinessProbe.httpGet.path", "readinessProbe.httpGet.port", "readinessProbe.initialDelaySeconds",
       "readinessProbe.periodSeconds", "readinessProbe.timeoutSeconds", "readinessProbe.failureThreshold",
-      "readinessProbe.successThreshold");
+      "readinessProbe.successThreshold",
+      "startupProbe.httpGet.path", "startupProbe.httpGet.port", "startupProbe.initialDelaySeconds",
+      "startupProbe.periodSeconds", "startupProbe.timeoutSeconds", "startupProbe.failureThreshold",
+      "startupProbe.successThreshold");
   private static final Pattern ARRAY_INDEX = Pattern.compile("\\[\\d+]");
   /** Quantity and IntOrString serialise as beans with a plain mapper: their inner fields are one value. */
   private static final Pattern SCALAR_PARTS =
@@ -82,6 +87,7 @@ final class DockerPod implements AutoCloseable {
   private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2);
   private final ProbeState liveness = new ProbeState();
   private final ProbeState readiness = new ProbeState();
+  private final ProbeState startup = new ProbeState();
 
   private DockerPod(String name, PodSpec spec, Path emptyDirs) {
     this.name = name;
@@ -121,6 +127,7 @@ final class DockerPod implements AutoCloseable {
       }
       Container main = spec.getContainers().get(0);
       pod.containerIds.add(Docker.run(pod.runArguments(main, volumes)).trim());
+      pod.startProbe(main, main.getStartupProbe(), pod.startup);
       pod.startProbe(main, main.getLivenessProbe(), pod.liveness);
       pod.startProbe(main, main.getReadinessProbe(), pod.readiness);
       return pod;
@@ -148,6 +155,9 @@ final class DockerPod implements AutoCloseable {
     if (!unsupported.isEmpty()) {
       throw new IllegalArgumentException("the Docker pod harness cannot emulate " + unsupported
           + ": teach DockerPod what a kubelet does with them");
+    }
+    if (!Boolean.FALSE.equals(spec.getEnableServiceLinks())) {
+      throw new IllegalArgumentException("service links cannot be emulated: the pod must set enableServiceLinks: false");
     }
     if (!Boolean.FALSE.equals(spec.getAutomountServiceAccountToken())) {
       throw new IllegalArgumentException("a service account token cannot be emulated: the pod must not mount one");
@@ -317,6 +327,13 @@ final class DockerPod implements AutoCloseable {
     int failure = probe.getFailureThreshold() == null ? 3 : probe.getFailureThreshold();
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeout)).build();
     probes.scheduleAtFixedRate(() -> {
+      // the kubelet runs no other probe of a container until its startup probe has succeeded
+      if (state != startup && !startup.passing()) {
+        return;
+      }
+      if (state == startup && startup.passing()) {
+        return;
+      }
       boolean ok;
       try {
         HttpResponse<Void> response = client.send(
@@ -349,9 +366,22 @@ final class DockerPod implements AutoCloseable {
     return readiness.passing();
   }
 
-  /** Whether the kubelet would have restarted the container: the liveness probe failed its threshold in a row. */
+  /**
+   * Whether the kubelet would have restarted the container: the liveness probe, or the startup probe before it
+   * succeeded, failed its threshold in a row.
+   */
   boolean livenessEverFailed() {
-    return liveness.thresholdReached();
+    return liveness.thresholdReached() || startup.thresholdReached();
+  }
+
+  /** Whether the startup probe has succeeded, which releases the liveness and readiness probes. */
+  boolean started() {
+    return startup.passing();
+  }
+
+  /** Liveness probes run so far (none until the startup probe succeeded). */
+  int livenessProbesRun() {
+    return liveness.runs();
   }
 
   String mainContainer() {
@@ -407,7 +437,10 @@ final class DockerPod implements AutoCloseable {
     private boolean passing;
     private boolean thresholdReached;
 
+    private int runs;
+
     synchronized void record(boolean ok, int successThreshold, int failureThreshold) {
+      runs++;
       if (ok) {
         successes++;
         failures = 0;
@@ -430,6 +463,10 @@ final class DockerPod implements AutoCloseable {
 
     synchronized boolean thresholdReached() {
       return thresholdReached;
+    }
+
+    synchronized int runs() {
+      return runs;
     }
   }
 

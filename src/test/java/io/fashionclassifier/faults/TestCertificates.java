@@ -29,6 +29,21 @@ record TestCertificates(Path keystore, Path truststore, String password) {
     return new TestCertificates(keystore, truststore, password);
   }
 
+  /** The certificate as a PEM file (what cert-manager's and Strimzi's {@code ca.crt} are), written beside it. */
+  Path pemCertificate() {
+    String name = keystore.getFileName().toString().replace("-keystore.p12", "");
+    Path der = keystore.resolveSibling(name + ".crt");
+    Path pem = keystore.resolveSibling(name + ".pem");
+    try {
+      String base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+          .encodeToString(java.nio.file.Files.readAllBytes(der));
+      java.nio.file.Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return pem;
+  }
+
   private static void keytool(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
