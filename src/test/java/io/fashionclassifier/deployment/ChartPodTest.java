@@ -122,6 +122,11 @@ class ChartPodTest {
         .until(pod::ready);
     assertThat(pod.livenessEverFailed()).as(pod.logs()).isFalse();
     assertThat(pod.emptyDir("model").resolve("manifest.json")).as("the init container copied the model").exists();
+    // /health answers only once the model is loaded and the topics are checked: until then the startup probe
+    // failed, and held the liveness probe back, instead of the liveness probe counting towards a restart
+    assertThat(pod.started()).isTrue();
+    assertThat(pod.startupFailuresBeforeSuccess()).as("the startup probe waited for the model").isPositive();
+    System.out.println("startup probe failures before /health answered: " + pod.startupFailuresBeforeSuccess());
   }
 
   @Test

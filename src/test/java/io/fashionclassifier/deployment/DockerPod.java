@@ -41,7 +41,8 @@ import org.apache.commons.io.FileUtils;
  * hostname and for {@code fieldRef: metadata.name}, the security context as {@code --user}, {@code --read-only},
  * {@code --cap-drop}, {@code no-new-privileges}, {@code fsGroup} as a supplementary group owning the volumes,
  * {@code emptyDir}s as fresh node directories (what a kubelet makes of them), volume claims as directories the
- * caller keeps between pods, resource limits as {@code --memory}/{@code --cpus} and CPU requests as CPU shares.
+ * caller keeps between pods, Secrets (given by the caller) as read-only files of their items and as
+ * {@code secretKeyRef} values, resource limits as {@code --memory}/{@code --cpus} and CPU requests as CPU shares.
  * Probes run with kubelet semantics (initial delay, period, timeout, success and failure thresholds); a startup
  * probe holds the liveness and readiness probes until it succeeds. Docker injects no service variables, which is
  * what {@code enableServiceLinks: false} asks for (the harness refuses {@code true}).
@@ -57,11 +58,13 @@ final class DockerPod implements AutoCloseable {
       "securityContext.runAsNonRoot", "securityContext.runAsUser", "securityContext.runAsGroup",
       "securityContext.fsGroup", "securityContext.seccompProfile.type",
       "volumes[].name", "volumes[].emptyDir", "volumes[].persistentVolumeClaim.claimName",
-      "volumes[].persistentVolumeClaim.readOnly");
+      "volumes[].persistentVolumeClaim.readOnly",
+      "volumes[].secret.secretName", "volumes[].secret.items[].key", "volumes[].secret.items[].path");
   private static final Set<String> EMULATED_CONTAINER = Set.of(
       "name", "image", "imagePullPolicy", "command[]", "args[]",
       "ports[].name", "ports[].containerPort", "ports[].protocol",
       "env[].name", "env[].value", "env[].valueFrom.fieldRef.fieldPath",
+      "env[].valueFrom.secretKeyRef.name", "env[].valueFrom.secretKeyRef.key",
       "resources.limits.cpu", "resources.limits.memory", "resources.requests.cpu", "resources.requests.memory",
       "securityContext.runAsNonRoot", "securityContext.allowPrivilegeEscalation",
       "securityContext.readOnlyRootFilesystem", "securityContext.capabilities.drop[]",
@@ -83,16 +86,18 @@ final class DockerPod implements AutoCloseable {
   private final String name;
   private final PodSpec spec;
   private final Path emptyDirs;
+  private final Map<String, Map<String, byte[]>> secrets;
   private final List<String> containerIds = new ArrayList<>();
   private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2);
   private final ProbeState liveness = new ProbeState();
   private final ProbeState readiness = new ProbeState();
   private final ProbeState startup = new ProbeState();
 
-  private DockerPod(String name, PodSpec spec, Path emptyDirs) {
+  private DockerPod(String name, PodSpec spec, Path emptyDirs, Map<String, Map<String, byte[]>> secrets) {
     this.name = name;
     this.spec = spec;
     this.emptyDirs = emptyDirs;
+    this.secrets = secrets;
   }
 
   /**
@@ -102,6 +107,15 @@ final class DockerPod implements AutoCloseable {
    *     caller so that a pod started again with the same name finds its data
    */
   static DockerPod start(String name, PodSpec spec, Map<String, Path> claims) {
+    return start(name, spec, claims, Map.of());
+  }
+
+  /**
+   * The same, in a namespace holding {@code secrets} (name -> key -> content) for the pod's Secret volumes and
+   * {@code secretKeyRef}s; a missing Secret or key fails the start, as it keeps a real pod from starting.
+   */
+  static DockerPod start(String name, PodSpec spec, Map<String, Path> claims,
+      Map<String, Map<String, byte[]>> secrets) {
     rejectWhatCannotBeEmulated(spec);
     Path emptyDirs;
     try {
@@ -109,7 +123,7 @@ final class DockerPod implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    DockerPod pod = new DockerPod(name, spec, emptyDirs);
+    DockerPod pod = new DockerPod(name, spec, emptyDirs, secrets);
     try {
       Map<String, Path> volumes = pod.volumes(claims);
       List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
@@ -194,6 +208,10 @@ final class DockerPod implements AutoCloseable {
     Long fsGroup = spec.getSecurityContext() == null ? null : spec.getSecurityContext().getFsGroup();
     for (Volume volume : spec.getVolumes()) {
       Path directory;
+      if (volume.getSecret() != null) {
+        volumes.put(volume.getName(), secretFiles(volume));
+        continue;
+      }
       if (volume.getEmptyDir() != null) {
         directory = emptyDirs.resolve(volume.getName());
         try {
@@ -224,6 +242,41 @@ final class DockerPod implements AutoCloseable {
       }
     }
     return volumes;
+  }
+
+  /** A Secret volume: its items as files, readable by the pod's user, in a directory no other volume shares. */
+  private Path secretFiles(Volume volume) {
+    String secretName = volume.getSecret().getSecretName();
+    Map<String, byte[]> secret = secrets.get(secretName);
+    if (secret == null) {
+      throw new IllegalArgumentException("Secret " + secretName + " not found (volume " + volume.getName() + ")");
+    }
+    Path directory = emptyDirs.resolve("secret-" + volume.getName());
+    try {
+      Files.createDirectories(directory);
+      for (var item : volume.getSecret().getItems()) {
+        byte[] content = secret.get(item.getKey());
+        if (content == null) {
+          throw new IllegalArgumentException("Secret " + secretName + " has no key " + item.getKey());
+        }
+        Path file = directory.resolve(item.getPath());
+        Files.write(file, content);
+        // the kubelet's defaultMode 0644
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return directory;
+  }
+
+  private String secretValue(String secretName, String key) {
+    Map<String, byte[]> secret = secrets.get(secretName);
+    if (secret == null || secret.get(key) == null) {
+      throw new IllegalArgumentException("secretKeyRef " + secretName + "/" + key + " not found");
+    }
+    return new String(secret.get(key), StandardCharsets.UTF_8);
   }
 
   private List<String> runArguments(Container container, Map<String, Path> volumes) {
@@ -273,7 +326,9 @@ final class DockerPod implements AutoCloseable {
     }
     for (EnvVar env : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
       String value;
-      if (env.getValueFrom() != null) {
+      if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null) {
+        value = secretValue(env.getValueFrom().getSecretKeyRef().getName(), env.getValueFrom().getSecretKeyRef().getKey());
+      } else if (env.getValueFrom() != null) {
         String field = env.getValueFrom().getFieldRef().getFieldPath();
         if (!field.equals("metadata.name")) {
           throw new IllegalArgumentException("fieldRef " + field + " cannot be emulated");
@@ -379,6 +434,11 @@ final class DockerPod implements AutoCloseable {
     return startup.passing();
   }
 
+  /** Startup probes that failed before the first success: how long the startup probe held the others. */
+  int startupFailuresBeforeSuccess() {
+    return startup.failuresBeforePassing();
+  }
+
   /** Liveness probes run so far (none until the startup probe succeeded). */
   int livenessProbesRun() {
     return liveness.runs();
@@ -438,9 +498,13 @@ final class DockerPod implements AutoCloseable {
     private boolean thresholdReached;
 
     private int runs;
+    private int failuresBeforePassing;
 
     synchronized void record(boolean ok, int successThreshold, int failureThreshold) {
       runs++;
+      if (!ok && !passing && successes == 0) {
+        failuresBeforePassing++;
+      }
       if (ok) {
         successes++;
         failures = 0;
@@ -467,6 +531,10 @@ final class DockerPod implements AutoCloseable {
 
     synchronized int runs() {
       return runs;
+    }
+
+    synchronized int failuresBeforePassing() {
+      return failuresBeforePassing;
     }
   }
 

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
  * holding the key and certificate (for the server) and a PKCS12 truststore holding only the certificate (for
  * clients). Two calls give two unrelated certificates, so one's truststore does not trust the other's server.
  */
-record TestCertificates(Path keystore, Path truststore, String password) {
+public record TestCertificates(Path keystore, Path truststore, String password) {
 
-  static TestCertificates selfSigned(Path directory, String name) {
+  public static TestCertificates selfSigned(Path directory, String name) {
     String password = name + "-store-secret";
     Path keystore = directory.resolve(name + "-keystore.p12");
     Path certificate = directory.resolve(name + ".crt");
@@ -30,7 +30,7 @@ record TestCertificates(Path keystore, Path truststore, String password) {
   }
 
   /** The certificate as a PEM file (what cert-manager's and Strimzi's {@code ca.crt} are), written beside it. */
-  Path pemCertificate() {
+  public Path pemCertificate() {
     String name = keystore.getFileName().toString().replace("-keystore.p12", "");
     Path der = keystore.resolveSibling(name + ".crt");
     Path pem = keystore.resolveSibling(name + ".pem");
