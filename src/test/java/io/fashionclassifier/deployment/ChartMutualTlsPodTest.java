@@ -46,14 +46,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ChartMutualTlsPodTest {
 
   private static final int IMAGES = 100;
-  private static final String USER = "classifier";
-  private static final String PASSWORD = "scram-secret-25";
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private Path certificates;
   private Path models;
   private Path stateClaim;
-  private TestCertificates brokerCertificate;
+  private MutualTlsBroker cluster;
   private KafkaBroker broker;
   private RenderedChart chart;
   private DockerPod pod;
@@ -62,15 +60,9 @@ class ChartMutualTlsPodTest {
   void renderAndStart() throws IOException {
     String classifierImage = LocalImages.classifier();
     certificates = Files.createTempDirectory("mtls-");
-    brokerCertificate = TestCertificates.selfSigned(certificates, "broker");
-    TestCertificates client = TestCertificates.selfSigned(certificates, "client");
-    // the listener trusts exactly the client's certificate, and asks every client for one
-    broker = KafkaBroker.start(
-        new KafkaBroker.SaslSsl(brokerCertificate.keystore(), brokerCertificate.password(), USER, PASSWORD),
-        Map.of("listener.name.sasl_ssl.ssl.client.auth", "required",
-            "listener.name.sasl_ssl.ssl.truststore.location", client.truststore().toString(),
-            "listener.name.sasl_ssl.ssl.truststore.password", client.password(),
-            "listener.name.sasl_ssl.ssl.truststore.type", "PKCS12"));
+    cluster = MutualTlsBroker.start(certificates);
+    broker = cluster.broker();
+    TestCertificates client = cluster.client();
     models = Files.createTempDirectory("claim-models-");
     FileUtils.copyDirectory(SmallModel.bundle().toFile(), models.toFile());
     stateClaim = Files.createTempDirectory("claim-state-");
@@ -92,9 +84,8 @@ class ChartMutualTlsPodTest {
         "resources", Map.of("requests", Map.of("cpu", "500m", "memory", "768Mi"),
             "limits", Map.of("cpu", "2", "memory", "768Mi"))));
     Map<String, Map<String, byte[]>> secrets = Map.of(
-        "kafka-credentials", Map.of("sasl.jaas.config", ("org.apache.kafka.common.security.scram.ScramLoginModule"
-            + " required username=\"" + USER + "\" password=\"" + PASSWORD + "\";").getBytes(StandardCharsets.UTF_8)),
-        "shop-cluster-ca-cert", Map.of("ca.crt", Files.readAllBytes(brokerCertificate.pemCertificate())),
+        "kafka-credentials", Map.of("sasl.jaas.config", MutualTlsBroker.jaasConfig().getBytes(StandardCharsets.UTF_8)),
+        "shop-cluster-ca-cert", Map.of("ca.crt", Files.readAllBytes(cluster.brokerCertificate().pemCertificate())),
         "shop-fashion-classifier", Map.of("user.p12", Files.readAllBytes(client.keystore()),
             "user.password", client.password().getBytes(StandardCharsets.UTF_8)));
     PodSpec spec = chart.podTemplate().getSpec();
@@ -106,8 +97,8 @@ class ChartMutualTlsPodTest {
     if (pod != null) {
       pod.close();
     }
-    if (broker != null) {
-      broker.close();
+    if (cluster != null) {
+      cluster.close();
     }
     for (Path directory : new Path[] {certificates, models, stateClaim}) {
       if (directory != null) {
@@ -134,7 +125,8 @@ class ChartMutualTlsPodTest {
         .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
     assertThat(perItem).as(pod.logs()).hasSize(IMAGES);
     assertThat(perItem.values()).containsOnly(1L);
-    assertThat(pod.logs()).as("the SCRAM password, which the JAAS line from the Secret holds").doesNotContain(PASSWORD);
+    assertThat(pod.logs()).as("the SCRAM password, which the JAAS line from the Secret holds")
+        .doesNotContain(MutualTlsBroker.PASSWORD);
   }
 
   @Test
@@ -142,9 +134,9 @@ class ChartMutualTlsPodTest {
   void theListenerRefusesTheSameSettingsWithoutTheCertificate() {
     Map<String, Object> withoutKeystore = Map.of("bootstrap.servers", broker.securedBootstrapServers(),
         "security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
-        "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + USER
-            + "\" password=\"" + PASSWORD + "\";",
-        "ssl.truststore.type", "PEM", "ssl.truststore.location", brokerCertificate.pemCertificate().toString(),
+        "sasl.jaas.config", MutualTlsBroker.jaasConfig(),
+        "ssl.truststore.type", "PEM",
+        "ssl.truststore.location", cluster.brokerCertificate().pemCertificate().toString(),
         "request.timeout.ms", 10_000, "default.api.timeout.ms", 20_000);
     try (Admin admin = Admin.create(withoutKeystore)) {
       assertThatThrownBy(() -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS))
