@@ -456,6 +456,11 @@ final class DockerPod implements AutoCloseable {
     return Docker.logs(mainContainer());
   }
 
+  /** Everything the main container wrote since it started, the JVM's own first lines included. */
+  String allLogs() {
+    return Docker.logs(mainContainer(), "all");
+  }
+
   boolean running() {
     return Boolean.parseBoolean(inspect("{{.State.Running}}"));
   }
@@ -583,8 +588,13 @@ final class DockerPod implements AutoCloseable {
     }
 
     static String logs(String container) {
+      return logs(container, "200");
+    }
+
+    /** The container's output and errors, the last {@code lines} of them ({@code all}: everything). */
+    static String logs(String container, String lines) {
       try {
-        List<String> command = List.of("docker", "logs", "--tail", "200", container);
+        List<String> command = List.of("docker", "logs", "--tail", lines, container);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         process.waitFor();
