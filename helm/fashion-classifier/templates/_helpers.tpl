@@ -44,7 +44,16 @@ app.kubernetes.io/component: stream-classifier
 {{- define "fashion-classifier.stateDir" -}}/var/lib/fashion-classifier/state{{- end }}
 {{- define "fashion-classifier.modelDir" -}}/models{{- end }}
 {{- define "fashion-classifier.tlsDir" -}}/etc/fashion-classifier/kafka-tls{{- end }}
+{{- define "fashion-classifier.keystoreDir" -}}/etc/fashion-classifier/kafka-keystore{{- end }}
 {{- define "fashion-classifier.registryTlsDir" -}}/etc/fashion-classifier/registry-tls{{- end }}
+
+{{- define "fashion-classifier.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "fashion-classifier.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
 
 {{- define "fashion-classifier.saslEnabled" -}}
 {{- if hasPrefix "SASL_" .Values.kafka.securityProtocol }}true{{ end }}
@@ -71,6 +80,26 @@ app.kubernetes.io/component: stream-classifier
 {{- if not .Values.kafka.sasl.jaasConfigSecret.name }}
 {{- fail (printf "kafka.sasl.jaasConfigSecret.name is required with kafka.securityProtocol=%s: credentials come only from an existing Secret" .Values.kafka.securityProtocol) }}
 {{- end }}
+{{- end }}
+{{- if and .Values.schemaRegistry.userInfoSecret.name .Values.schemaRegistry.bearerTokenSecret.name }}
+{{- fail "schemaRegistry.userInfoSecret and schemaRegistry.bearerTokenSecret are both set: the registry takes one kind of credentials" }}
+{{- end }}
+{{- range .Values.extraEnvVars }}
+{{- if eq .name "JAVA_TOOL_OPTIONS" }}
+{{- fail "extraEnvVars sets JAVA_TOOL_OPTIONS, which would replace the heap and OutOfMemoryError settings: put the options in javaOptions" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.kafka.tls.keystoreSecret.name (not (has .Values.kafka.securityProtocol (list "SSL" "SASL_SSL"))) }}
+{{- fail (printf "kafka.tls.keystoreSecret is set but kafka.securityProtocol is %s: a client certificate needs SSL (or SASL_SSL)" .Values.kafka.securityProtocol) }}
+{{- end }}
+{{- if and .Values.strimzi.user.enabled (not .Values.strimzi.cluster) }}
+{{- fail "strimzi.cluster is required with strimzi.user.enabled: the name of the Strimzi Kafka resource" }}
+{{- end }}
+{{- if and .Values.strimzi.topics.enabled (not .Values.strimzi.cluster) }}
+{{- fail "strimzi.cluster is required with strimzi.topics.enabled: the name of the Strimzi Kafka resource" }}
+{{- end }}
+{{- if and .Values.strimzi.topics.enabled .Values.topics.create }}
+{{- fail "strimzi.topics.enabled with topics.create: the topic operator owns the topics, set topics.create: false" }}
 {{- end }}
 {{- if le (int .Values.terminationGracePeriodSeconds) (div (int .Values.classifier.shutdownTimeoutMs) 1000) }}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must exceed classifier.shutdownTimeoutMs (%d ms), or the pod is killed before it has committed" (int .Values.terminationGracePeriodSeconds) (int .Values.classifier.shutdownTimeoutMs)) }}

@@ -100,6 +100,14 @@ public final class KafkaBroker implements AutoCloseable {
     return startSingle(Map.of(), security);
   }
 
+  /**
+   * The same, with {@code server.properties} overridden by {@code overrides} (e.g.
+   * {@code listener.name.sasl_ssl.ssl.client.auth=required} and a truststore for client certificates).
+   */
+  public static KafkaBroker start(SaslSsl security, Map<String, String> overrides) {
+    return startSingle(overrides, security);
+  }
+
   private static KafkaBroker startSingle(Map<String, String> overrides, SaslSsl security) {
     int[] ports = LoopbackPorts.free(3);
     KafkaBroker broker = prepare(1, ports[0], ports[1], security == null ? 0 : ports[2],

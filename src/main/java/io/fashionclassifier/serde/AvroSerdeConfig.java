@@ -48,6 +48,8 @@ public final class AvroSerdeConfig extends AbstractConfig {
   public static final String USER_INFO = "basic.auth.user.info";
   public static final String USER_INFO_ALIAS = "schema.registry.basic.auth.user.info";
   public static final String USER_INFO_FILE = "basic.auth.user.info.file";
+  public static final String BEARER_AUTH_TOKEN = "bearer.auth.token";
+  public static final String BEARER_AUTH_TOKEN_ALIAS = "schema.registry.bearer.auth.token";
   public static final String SSL_TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
   public static final String SSL_TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
   public static final String SSL_TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
@@ -108,10 +110,15 @@ public final class AvroSerdeConfig extends AbstractConfig {
           "File holding user:password for HTTP basic auth (surrounding white space ignored), so the secret need "
               + "not be on the command line or in the environment; implies " + BASIC_AUTH_CREDENTIALS_SOURCE
               + "=USER_INFO.")
+      .define(BEARER_AUTH_TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+          "Token sent as Authorization: Bearer to every registry URL, instead of basic auth (alias "
+              + BEARER_AUTH_TOKEN_ALIAS + ", which SCHEMA_REGISTRY_BEARER_AUTH_TOKEN sets).")
+      .define(BEARER_AUTH_TOKEN_ALIAS, Type.PASSWORD, null, Importance.LOW, "Alias of " + BEARER_AUTH_TOKEN + ".")
       .define(SSL_TRUSTSTORE_LOCATION, Type.STRING, null, Importance.LOW,
           "Trust store for https registry URLs (default: the JVM's).")
       .define(SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Trust store password.")
-      .define(SSL_TRUSTSTORE_TYPE, Type.STRING, "JKS", Importance.LOW, "Trust store type.")
+      .define(SSL_TRUSTSTORE_TYPE, Type.STRING, "JKS", Importance.LOW,
+          "Trust store type: JKS, PKCS12, or PEM (a file of CA certificates, no password).")
       .define(SSL_KEYSTORE_LOCATION, Type.STRING, null, Importance.LOW,
           "Key store with the client certificate for mutual TLS.")
       .define(SSL_KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, "Key store password.")
@@ -237,6 +244,15 @@ public final class AvroSerdeConfig extends AbstractConfig {
       }
     }
     return value == null || value.isBlank() ? null : value;
+  }
+
+  /** The bearer token from {@value #BEARER_AUTH_TOKEN} (or its alias); null when none is set. */
+  public String bearerToken() {
+    String value = password(BEARER_AUTH_TOKEN);
+    if (value == null || value.isBlank()) {
+      value = password(BEARER_AUTH_TOKEN_ALIAS);
+    }
+    return value == null || value.isBlank() ? null : value.strip();
   }
 
   public String sslTruststoreLocation() {

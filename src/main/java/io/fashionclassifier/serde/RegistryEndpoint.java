@@ -15,7 +15,7 @@ record RegistryEndpoint(URI base, String authorization) {
   /**
    * The endpoints of {@value AvroSerdeConfig#SCHEMA_REGISTRY_URL}: with
    * {@value AvroSerdeConfig#BASIC_AUTH_CREDENTIALS_SOURCE}=URL each URL's user info goes to that URL only,
-   * USER_INFO credentials go to every URL.
+   * USER_INFO credentials go to every URL, and so does a bearer token.
    */
   static List<RegistryEndpoint> of(AvroSerdeConfig config) {
     List<URI> uris = config.registryUrls().stream().map(RegistryUrls::parse).toList();
@@ -26,6 +26,15 @@ record RegistryEndpoint(URI base, String authorization) {
         throw new ConfigException(AvroSerdeConfig.USER_INFO + " (or " + AvroSerdeConfig.USER_INFO_FILE
             + ") must give user:password when " + AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE + "=USER_INFO");
       }
+    }
+    String bearer = config.bearerToken();
+    if (bearer != null) {
+      if (shared != null || uris.stream().anyMatch(uri -> uri.getUserInfo() != null)) {
+        throw new ConfigException(AvroSerdeConfig.BEARER_AUTH_TOKEN + " and basic-auth credentials are both set: "
+            + "the registry takes one kind; remove the user info or the token");
+      }
+      return uris.stream().map(uri -> new RegistryEndpoint(RegistryUrls.withoutUserInfo(uri), "Bearer " + bearer))
+          .toList();
     }
     String sharedUserInfo = shared;
     return uris.stream().map(uri -> {

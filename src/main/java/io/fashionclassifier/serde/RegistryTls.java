@@ -6,12 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.common.config.ConfigException;
 
-/** The TLS context of https registry URLs, from the {@code schema.registry.ssl.*} settings. */
+/**
+ * The TLS context of https registry URLs, from the {@code schema.registry.ssl.*} settings. A trust store of type
+ * {@code PEM} is a file of CA certificates (as cert-manager and Strimzi hand them out), as Kafka's own clients take.
+ */
 final class RegistryTls {
 
   private RegistryTls() {}
@@ -22,8 +27,9 @@ final class RegistryTls {
       TrustManagerFactory trust = null;
       if (config.sslTruststoreLocation() != null) {
         trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(keyStore(config.sslTruststoreLocation(), config.sslTruststoreType(),
-            config.sslTruststorePassword()));
+        trust.init("PEM".equalsIgnoreCase(config.sslTruststoreType())
+            ? pemCertificates(config.sslTruststoreLocation())
+            : keyStore(config.sslTruststoreLocation(), config.sslTruststoreType(), config.sslTruststorePassword()));
       }
       KeyManagerFactory keys = null;
       if (config.sslKeystoreLocation() != null) {
@@ -43,6 +49,22 @@ final class RegistryTls {
       throw new ConfigException("Cannot set up TLS for the schema registry from "
           + AvroSerdeConfig.SSL_TRUSTSTORE_LOCATION + "/" + AvroSerdeConfig.SSL_KEYSTORE_LOCATION + ": " + e);
     }
+  }
+
+  /** The certificates of a PEM file as a trust store; none in it is an error, not an empty trust. */
+  private static KeyStore pemCertificates(String location) throws GeneralSecurityException, IOException {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    try (InputStream in = Files.newInputStream(Path.of(location))) {
+      int i = 0;
+      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        store.setCertificateEntry("ca-" + i++, certificate);
+      }
+    }
+    if (store.size() == 0) {
+      throw new GeneralSecurityException(location + " holds no PEM certificate");
+    }
+    return store;
   }
 
   private static KeyStore keyStore(String location, String type, String password)

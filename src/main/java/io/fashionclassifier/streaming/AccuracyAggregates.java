@@ -38,6 +38,7 @@ final class AccuracyAggregates {
   private final long windowMillis;
   private final long maxFutureSkewMillis;
   private final Counter futureSkewed;
+  private final MeterRegistry registry;
 
   /**
    * @param window size of the tumbling windows
@@ -53,6 +54,7 @@ final class AccuracyAggregates {
     futureSkewed = Counter.builder("fashion.aggregates.future.skew")
         .description("Items whose capture time was too far ahead of the classifier's clock; windowed at that clock")
         .register(registry);
+    this.registry = registry;
   }
 
   /** The figures an item counts towards, as {@code <scope>:<key>} record keys. */
@@ -178,8 +180,12 @@ final class AccuracyAggregates {
   List<Partial> shadowPartials(List<ClassifiedItem> items, List<Prediction> shadow, String shadowVersion,
       long now) {
     Map<String, Partial> byKeyAndWindow = new LinkedHashMap<>();
+    int disagreed = 0;
     for (int i = 0; i < items.size(); i++) {
       ClassifiedItem item = items.get(i);
+      if (shadow.get(i).label() != item.getPredictedLabel().ordinal()) {
+        disagreed++;
+      }
       long timestamp = windowTime(item, now);
       long windowStart = timestamp - Math.floorMod(timestamp, windowMillis);
       String scopeKey = key(AggregateScope.SHADOW, shadowVersion + "/" + item.getModelVersion());
@@ -190,7 +196,16 @@ final class AccuracyAggregates {
       byKeyAndWindow.put(group,
           new Partial(scopeKey, figure, sum == null ? timestamp : Math.max(sum.timestamp(), timestamp)));
     }
+    // for alerts: the figures on the topic are per window and scope, a rate across pods needs counters
+    shadowCounter("fashion.shadow.compared", "Images the shadow model classified beside the active one",
+        shadowVersion).increment(items.size());
+    shadowCounter("fashion.shadow.disagreed", "Images on which the shadow model's label differs from the active's",
+        shadowVersion).increment(disagreed);
     return List.copyOf(byKeyAndWindow.values());
+  }
+
+  private Counter shadowCounter(String name, String description, String shadowVersion) {
+    return Counter.builder(name).description(description).tag("model_version", shadowVersion).register(registry);
   }
 
   /** The shadow figure for {@code recordKey} after counting the shadow's {@code prediction} of {@code item}. */

@@ -178,6 +178,8 @@ public final class ClassifierApp implements AutoCloseable {
     }
     ClassifierApp app = new ClassifierApp(streams, config.shutdownTimeout(), config.leaveGroupOnShutdown(), outage,
         http, streamsMetrics, registry, models);
+    HealthGauges.bind(registry, () -> readiness(streams.state(), outage) == KafkaStreams.State.RUNNING,
+        outage::active, () -> progress.stall().isPresent());
     streams.setStateListener((now, before) -> {
       log.info("Kafka Streams {} -> {}", before, now);
       if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {

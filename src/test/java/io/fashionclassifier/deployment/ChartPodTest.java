@@ -45,6 +45,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ChartPodTest {
 
   private static final int IMAGES = 300;
+  private static final String OAUTH_ALLOWED_URLS =
+      "-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=https://idp.example.com/token";
   private static final Pattern UUID_PATTERN =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -79,6 +81,8 @@ class ChartPodTest {
         "topics", Map.of("partitions", 2, "input", "images-" + run, "classified", "classified-" + run,
             "aggregates", "aggregates-" + run, "dlq", "dlq-" + run),
         "http", Map.of("port", httpPort),
+        // what OAUTHBEARER needs on Kafka 4 (docs/deployment.md): a JVM property, beside the chart's own options
+        "javaOptions", OAUTH_ALLOWED_URLS,
         "resources", Map.of("requests", Map.of("cpu", "500m", "memory", "768Mi"),
             "limits", Map.of("cpu", "2", "memory", "768Mi"))));
     spec = chart.podTemplate().getSpec();
@@ -122,6 +126,19 @@ class ChartPodTest {
         .until(pod::ready);
     assertThat(pod.livenessEverFailed()).as(pod.logs()).isFalse();
     assertThat(pod.emptyDir("model").resolve("manifest.json")).as("the init container copied the model").exists();
+    // /health answers only once the model is loaded and the topics are checked: until then the startup probe
+    // failed, and held the liveness probe back, instead of the liveness probe counting towards a restart
+    assertThat(pod.started()).isTrue();
+    assertThat(pod.startupFailuresBeforeSuccess()).as("the startup probe waited for the model").isPositive();
+    System.out.println("startup probe failures before /health answered: " + pod.startupFailuresBeforeSuccess());
+  }
+
+  @Test
+  @Order(1)
+  void theJvmTakesTheChartsOptionsAndTheUsersJavaOptions() {
+    await().atMost(Duration.ofMinutes(2)).until(pod::ready);
+    assertThat(pod.allLogs()).contains("Picked up JAVA_TOOL_OPTIONS: -XX:MaxRAMPercentage=50 "
+        + "-XX:+ExitOnOutOfMemoryError " + OAUTH_ALLOWED_URLS);
   }
 
   @Test

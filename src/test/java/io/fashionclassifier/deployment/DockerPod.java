@@ -41,8 +41,11 @@ import org.apache.commons.io.FileUtils;
  * hostname and for {@code fieldRef: metadata.name}, the security context as {@code --user}, {@code --read-only},
  * {@code --cap-drop}, {@code no-new-privileges}, {@code fsGroup} as a supplementary group owning the volumes,
  * {@code emptyDir}s as fresh node directories (what a kubelet makes of them), volume claims as directories the
- * caller keeps between pods, resource limits as {@code --memory}/{@code --cpus} and CPU requests as CPU shares.
- * Probes run with kubelet semantics (initial delay, period, timeout, success and failure thresholds).
+ * caller keeps between pods, Secrets (given by the caller) as read-only files of their items and as
+ * {@code secretKeyRef} values, resource limits as {@code --memory}/{@code --cpus} and CPU requests as CPU shares.
+ * Probes run with kubelet semantics (initial delay, period, timeout, success and failure thresholds); a startup
+ * probe holds the liveness and readiness probes until it succeeds. Docker injects no service variables, which is
+ * what {@code enableServiceLinks: false} asks for (the harness refuses {@code true}).
  *
  * <p>Any field of the pod spec the harness cannot emulate fails {@link #start}, so a new chart feature forces the
  * harness (and the test) to grow with it.
@@ -51,15 +54,17 @@ final class DockerPod implements AutoCloseable {
 
   /** JSON paths of the pod spec the harness emulates; {@code []} stands for any array index. */
   private static final Set<String> EMULATED = Set.of(
-      "automountServiceAccountToken", "terminationGracePeriodSeconds",
+      "automountServiceAccountToken", "terminationGracePeriodSeconds", "enableServiceLinks",
       "securityContext.runAsNonRoot", "securityContext.runAsUser", "securityContext.runAsGroup",
       "securityContext.fsGroup", "securityContext.seccompProfile.type",
       "volumes[].name", "volumes[].emptyDir", "volumes[].persistentVolumeClaim.claimName",
-      "volumes[].persistentVolumeClaim.readOnly");
+      "volumes[].persistentVolumeClaim.readOnly",
+      "volumes[].secret.secretName", "volumes[].secret.items[].key", "volumes[].secret.items[].path");
   private static final Set<String> EMULATED_CONTAINER = Set.of(
       "name", "image", "imagePullPolicy", "command[]", "args[]",
       "ports[].name", "ports[].containerPort", "ports[].protocol",
       "env[].name", "env[].value", "env[].valueFrom.fieldRef.fieldPath",
+      "env[].valueFrom.secretKeyRef.name", "env[].valueFrom.secretKeyRef.key",
       "resources.limits.cpu", "resources.limits.memory", "resources.requests.cpu", "resources.requests.memory",
       "securityContext.runAsNonRoot", "securityContext.allowPrivilegeEscalation",
       "securityContext.readOnlyRootFilesystem", "securityContext.capabilities.drop[]",
@@ -69,7 +74,10 @@ final class DockerPod implements AutoCloseable {
       "livenessProbe.successThreshold",
       "readinessProbe.httpGet.path", "readinessProbe.httpGet.port", "readinessProbe.initialDelaySeconds",
       "readinessProbe.periodSeconds", "readinessProbe.timeoutSeconds", "readinessProbe.failureThreshold",
-      "readinessProbe.successThreshold");
+      "readinessProbe.successThreshold",
+      "startupProbe.httpGet.path", "startupProbe.httpGet.port", "startupProbe.initialDelaySeconds",
+      "startupProbe.periodSeconds", "startupProbe.timeoutSeconds", "startupProbe.failureThreshold",
+      "startupProbe.successThreshold");
   private static final Pattern ARRAY_INDEX = Pattern.compile("\\[\\d+]");
   /** Quantity and IntOrString serialise as beans with a plain mapper: their inner fields are one value. */
   private static final Pattern SCALAR_PARTS =
@@ -78,15 +86,18 @@ final class DockerPod implements AutoCloseable {
   private final String name;
   private final PodSpec spec;
   private final Path emptyDirs;
+  private final Map<String, Map<String, byte[]>> secrets;
   private final List<String> containerIds = new ArrayList<>();
   private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2);
   private final ProbeState liveness = new ProbeState();
   private final ProbeState readiness = new ProbeState();
+  private final ProbeState startup = new ProbeState();
 
-  private DockerPod(String name, PodSpec spec, Path emptyDirs) {
+  private DockerPod(String name, PodSpec spec, Path emptyDirs, Map<String, Map<String, byte[]>> secrets) {
     this.name = name;
     this.spec = spec;
     this.emptyDirs = emptyDirs;
+    this.secrets = secrets;
   }
 
   /**
@@ -96,6 +107,15 @@ final class DockerPod implements AutoCloseable {
    *     caller so that a pod started again with the same name finds its data
    */
   static DockerPod start(String name, PodSpec spec, Map<String, Path> claims) {
+    return start(name, spec, claims, Map.of());
+  }
+
+  /**
+   * The same, in a namespace holding {@code secrets} (name -> key -> content) for the pod's Secret volumes and
+   * {@code secretKeyRef}s; a missing Secret or key fails the start, as it keeps a real pod from starting.
+   */
+  static DockerPod start(String name, PodSpec spec, Map<String, Path> claims,
+      Map<String, Map<String, byte[]>> secrets) {
     rejectWhatCannotBeEmulated(spec);
     Path emptyDirs;
     try {
@@ -103,7 +123,7 @@ final class DockerPod implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    DockerPod pod = new DockerPod(name, spec, emptyDirs);
+    DockerPod pod = new DockerPod(name, spec, emptyDirs, secrets);
     try {
       Map<String, Path> volumes = pod.volumes(claims);
       List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
@@ -121,6 +141,7 @@ final class DockerPod implements AutoCloseable {
       }
       Container main = spec.getContainers().get(0);
       pod.containerIds.add(Docker.run(pod.runArguments(main, volumes)).trim());
+      pod.startProbe(main, main.getStartupProbe(), pod.startup);
       pod.startProbe(main, main.getLivenessProbe(), pod.liveness);
       pod.startProbe(main, main.getReadinessProbe(), pod.readiness);
       return pod;
@@ -148,6 +169,9 @@ final class DockerPod implements AutoCloseable {
     if (!unsupported.isEmpty()) {
       throw new IllegalArgumentException("the Docker pod harness cannot emulate " + unsupported
           + ": teach DockerPod what a kubelet does with them");
+    }
+    if (!Boolean.FALSE.equals(spec.getEnableServiceLinks())) {
+      throw new IllegalArgumentException("service links cannot be emulated: the pod must set enableServiceLinks: false");
     }
     if (!Boolean.FALSE.equals(spec.getAutomountServiceAccountToken())) {
       throw new IllegalArgumentException("a service account token cannot be emulated: the pod must not mount one");
@@ -184,6 +208,10 @@ final class DockerPod implements AutoCloseable {
     Long fsGroup = spec.getSecurityContext() == null ? null : spec.getSecurityContext().getFsGroup();
     for (Volume volume : spec.getVolumes()) {
       Path directory;
+      if (volume.getSecret() != null) {
+        volumes.put(volume.getName(), secretFiles(volume));
+        continue;
+      }
       if (volume.getEmptyDir() != null) {
         directory = emptyDirs.resolve(volume.getName());
         try {
@@ -214,6 +242,41 @@ final class DockerPod implements AutoCloseable {
       }
     }
     return volumes;
+  }
+
+  /** A Secret volume: its items as files, readable by the pod's user, in a directory no other volume shares. */
+  private Path secretFiles(Volume volume) {
+    String secretName = volume.getSecret().getSecretName();
+    Map<String, byte[]> secret = secrets.get(secretName);
+    if (secret == null) {
+      throw new IllegalArgumentException("Secret " + secretName + " not found (volume " + volume.getName() + ")");
+    }
+    Path directory = emptyDirs.resolve("secret-" + volume.getName());
+    try {
+      Files.createDirectories(directory);
+      for (var item : volume.getSecret().getItems()) {
+        byte[] content = secret.get(item.getKey());
+        if (content == null) {
+          throw new IllegalArgumentException("Secret " + secretName + " has no key " + item.getKey());
+        }
+        Path file = directory.resolve(item.getPath());
+        Files.write(file, content);
+        // the kubelet's defaultMode 0644
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+      }
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return directory;
+  }
+
+  private String secretValue(String secretName, String key) {
+    Map<String, byte[]> secret = secrets.get(secretName);
+    if (secret == null || secret.get(key) == null) {
+      throw new IllegalArgumentException("secretKeyRef " + secretName + "/" + key + " not found");
+    }
+    return new String(secret.get(key), StandardCharsets.UTF_8);
   }
 
   private List<String> runArguments(Container container, Map<String, Path> volumes) {
@@ -263,7 +326,9 @@ final class DockerPod implements AutoCloseable {
     }
     for (EnvVar env : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
       String value;
-      if (env.getValueFrom() != null) {
+      if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null) {
+        value = secretValue(env.getValueFrom().getSecretKeyRef().getName(), env.getValueFrom().getSecretKeyRef().getKey());
+      } else if (env.getValueFrom() != null) {
         String field = env.getValueFrom().getFieldRef().getFieldPath();
         if (!field.equals("metadata.name")) {
           throw new IllegalArgumentException("fieldRef " + field + " cannot be emulated");
@@ -317,6 +382,13 @@ final class DockerPod implements AutoCloseable {
     int failure = probe.getFailureThreshold() == null ? 3 : probe.getFailureThreshold();
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeout)).build();
     probes.scheduleAtFixedRate(() -> {
+      // the kubelet runs no other probe of a container until its startup probe has succeeded
+      if (state != startup && !startup.passing()) {
+        return;
+      }
+      if (state == startup && startup.passing()) {
+        return;
+      }
       boolean ok;
       try {
         HttpResponse<Void> response = client.send(
@@ -349,9 +421,27 @@ final class DockerPod implements AutoCloseable {
     return readiness.passing();
   }
 
-  /** Whether the kubelet would have restarted the container: the liveness probe failed its threshold in a row. */
+  /**
+   * Whether the kubelet would have restarted the container: the liveness probe, or the startup probe before it
+   * succeeded, failed its threshold in a row.
+   */
   boolean livenessEverFailed() {
-    return liveness.thresholdReached();
+    return liveness.thresholdReached() || startup.thresholdReached();
+  }
+
+  /** Whether the startup probe has succeeded, which releases the liveness and readiness probes. */
+  boolean started() {
+    return startup.passing();
+  }
+
+  /** Startup probes that failed before the first success: how long the startup probe held the others. */
+  int startupFailuresBeforeSuccess() {
+    return startup.failuresBeforePassing();
+  }
+
+  /** Liveness probes run so far (none until the startup probe succeeded). */
+  int livenessProbesRun() {
+    return liveness.runs();
   }
 
   String mainContainer() {
@@ -364,6 +454,11 @@ final class DockerPod implements AutoCloseable {
 
   String logs() {
     return Docker.logs(mainContainer());
+  }
+
+  /** Everything the main container wrote since it started, the JVM's own first lines included. */
+  String allLogs() {
+    return Docker.logs(mainContainer(), "all");
   }
 
   boolean running() {
@@ -407,7 +502,14 @@ final class DockerPod implements AutoCloseable {
     private boolean passing;
     private boolean thresholdReached;
 
+    private int runs;
+    private int failuresBeforePassing;
+
     synchronized void record(boolean ok, int successThreshold, int failureThreshold) {
+      runs++;
+      if (!ok && !passing && successes == 0) {
+        failuresBeforePassing++;
+      }
       if (ok) {
         successes++;
         failures = 0;
@@ -430,6 +532,14 @@ final class DockerPod implements AutoCloseable {
 
     synchronized boolean thresholdReached() {
       return thresholdReached;
+    }
+
+    synchronized int runs() {
+      return runs;
+    }
+
+    synchronized int failuresBeforePassing() {
+      return failuresBeforePassing;
     }
   }
 
@@ -478,8 +588,13 @@ final class DockerPod implements AutoCloseable {
     }
 
     static String logs(String container) {
+      return logs(container, "200");
+    }
+
+    /** The container's output and errors, the last {@code lines} of them ({@code all}: everything). */
+    static String logs(String container, String lines) {
       try {
-        List<String> command = List.of("docker", "logs", "--tail", "200", container);
+        List<String> command = List.of("docker", "logs", "--tail", lines, container);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         process.waitFor();

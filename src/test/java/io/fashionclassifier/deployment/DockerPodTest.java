@@ -18,10 +18,10 @@ class DockerPodTest {
   @Test
   void aContainerFieldItDoesNotEmulateFailsTheStart() {
     PodSpec spec = chartPod();
-    spec.getContainers().get(0).setStartupProbe(new ProbeBuilder().withNewHttpGet().withPath("/health")
-        .withNewPort("http").endHttpGet().build());
+    spec.getContainers().get(0).setLivenessProbe(new ProbeBuilder().withNewExec().withCommand("true").endExec()
+        .build());
     assertThatThrownBy(() -> DockerPod.start("p-0", spec, Map.of()))
-        .hasMessageContaining("cannot emulate").hasMessageContaining("containers[0].startupProbe.httpGet.path");
+        .hasMessageContaining("cannot emulate").hasMessageContaining("containers[0].livenessProbe.exec.command");
   }
 
   @Test
@@ -31,6 +31,22 @@ class DockerPodTest {
         .endHostPath().build());
     assertThatThrownBy(() -> DockerPod.start("p-0", spec, Map.of()))
         .hasMessageContaining("cannot emulate").hasMessageContaining(".hostPath.path");
+  }
+
+  @Test
+  void serviceLinksFailTheStart() {
+    PodSpec spec = chartPod();
+    spec.setEnableServiceLinks(true);
+    assertThatThrownBy(() -> DockerPod.start("p-0", spec, Map.of())).hasMessageContaining("enableServiceLinks");
+  }
+
+  @Test
+  void aSecretTheNamespaceLacksFailsTheStart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path claim) {
+    PodSpec spec = RenderedChart.render(Map.of("kafka", Map.of("securityProtocol", "SSL",
+        "tls", Map.of("truststoreSecret", Map.of("name", "kafka-ca", "type", "PEM", "key", "ca.crt")))))
+        .podTemplate().getSpec();
+    assertThatThrownBy(() -> DockerPod.start("p-0", spec, Map.of("state", claim)))
+        .hasMessageContaining("Secret kafka-ca not found");
   }
 
   @Test

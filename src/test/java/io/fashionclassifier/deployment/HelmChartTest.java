@@ -60,7 +60,73 @@ class HelmChartTest {
                 Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring")))),
             "egressTo", List.of(Map.of("ipBlock", Map.of("cidr", "10.0.0.0/8")))))),
         Arguments.of("model from a volume", Map.of("model", Map.of(
-            "image", Map.of("repository", ""), "existingClaim", "models", "subPath", "cnn-v3"))));
+            "image", Map.of("repository", ""), "existingClaim", "models", "subPath", "cnn-v3"))),
+        Arguments.of("pod customisation", podCustomisation()),
+        Arguments.of("mTLS from a Strimzi KafkaUser", strimziMutualTls()),
+        Arguments.of("mTLS from cert-manager PEM", certManagerPem()),
+        Arguments.of("observability kit", Map.of("metrics", Map.of("serviceMonitor", Map.of("enabled", true),
+            "prometheusRule", Map.of("enabled", true), "grafanaDashboard", Map.of("enabled", true)))));
+  }
+
+  /** What a platform team adds on a secured cluster: its own variables, volumes, containers, account, scheduling. */
+  static Map<String, Object> podCustomisation() {
+    Map<String, Object> hardened = Map.of("runAsNonRoot", true, "allowPrivilegeEscalation", false,
+        "readOnlyRootFilesystem", true, "capabilities", Map.of("drop", List.of("ALL")));
+    Map<String, Object> small = Map.of("limits", Map.of("cpu", "100m", "memory", "64Mi"));
+    return Map.ofEntries(
+        Map.entry("extraEnvVars", List.of(
+            Map.of("name", "KAFKA_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL", "value", "https://idp.example.com/token"),
+            Map.of("name", "KAFKA_CLIENT_RACK", "valueFrom",
+                Map.of("fieldRef", Map.of("fieldPath", "spec.nodeName"))),
+            Map.of("name", "AWS_ROLE_SESSION_NAME", "valueFrom",
+                Map.of("secretKeyRef", Map.of("name", "aws-session", "key", "name"))))),
+        Map.entry("extraEnvVarsCM", "classifier-settings"),
+        Map.entry("extraEnvVarsSecret", "classifier-secrets"),
+        Map.entry("javaOptions", "-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=https://idp.example.com/token"),
+        Map.entry("extraVolumes", List.of(Map.of("name", "msk-iam", "emptyDir", Map.of()))),
+        Map.entry("extraVolumeMounts", List.of(Map.of("name", "msk-iam", "mountPath", "/opt/msk-iam"))),
+        Map.entry("initContainers", List.of(Map.of("name", "msk-iam-jar", "image", "registry.example.com/msk-iam:2",
+            "command", List.of("cp", "/aws-msk-iam-auth.jar", "/opt/msk-iam/"), "securityContext", hardened,
+            "resources", small, "volumeMounts", List.of(Map.of("name", "msk-iam", "mountPath", "/opt/msk-iam"))))),
+        Map.entry("sidecars", List.of(Map.of("name", "log-shipper", "image", "registry.example.com/shipper:1",
+            "securityContext", hardened, "resources", small))),
+        Map.entry("serviceAccount", Map.of("create", true,
+            "annotations", Map.of("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/classifier"))),
+        Map.entry("podAnnotations", Map.of("example.com/team", "vision")),
+        Map.entry("podLabels", Map.of("team", "vision")),
+        Map.entry("tolerations", List.of(Map.of("key", "dedicated", "operator", "Equal", "value", "ml",
+            "effect", "NoSchedule"))),
+        Map.entry("affinity", Map.of("nodeAffinity", Map.of("requiredDuringSchedulingIgnoredDuringExecution",
+            Map.of("nodeSelectorTerms", List.of(Map.of("matchExpressions", List.of(Map.of(
+                "key", "kubernetes.io/arch", "operator", "In", "values", List.of("amd64"))))))))),
+        Map.entry("topologySpreadConstraints", List.of(Map.of("maxSkew", 1,
+            "topologyKey", "topology.kubernetes.io/zone", "whenUnsatisfiable", "ScheduleAnyway",
+            "labelSelector", Map.of("matchLabels", Map.of("app.kubernetes.io/instance", RenderedChart.RELEASE))))),
+        Map.entry("priorityClassName", "stream-processing"));
+  }
+
+  /** A Strimzi cluster: the chart's KafkaUser (type tls) gives user.p12, the cluster CA Secret a PEM ca.crt. */
+  static Map<String, Object> strimziMutualTls() {
+    return Map.of(
+        "kafka", Map.of("bootstrapServers", "shop-kafka-bootstrap:9093", "securityProtocol", "SSL",
+            "tls", Map.of(
+                "truststoreSecret", Map.of("name", "shop-cluster-ca-cert", "type", "PEM", "key", "ca.crt"),
+                "keystoreSecret", Map.of("name", "shop-fashion-classifier"))),
+        "topics", Map.of("create", false),
+        "strimzi", Map.of("cluster", "shop", "topics", Map.of("enabled", true), "user", Map.of("enabled", true)),
+        "autoscaling", Map.of("keda", Map.of("enabled", true, "maxReplicaCount", 6,
+            "authenticationRef", "kafka-trigger-auth", "includeInternalTopics", true)));
+  }
+
+  /** cert-manager Certificates: tls.crt, tls.key (PKCS#8) and ca.crt; the registry behind a token. */
+  static Map<String, Object> certManagerPem() {
+    return Map.of(
+        "kafka", Map.of("securityProtocol", "SSL", "tls", Map.of(
+            "truststoreSecret", Map.of("name", "classifier-tls", "type", "PEM", "key", "ca.crt"),
+            "keystoreSecret", Map.of("name", "classifier-tls", "type", "PEM"))),
+        "schemaRegistry", Map.of("url", "https://registry:8081",
+            "bearerTokenSecret", Map.of("name", "registry-token"),
+            "tls", Map.of("truststoreSecret", Map.of("name", "registry-ca", "type", "PEM", "key", "ca.crt"))));
   }
 
   static Map<String, Object> saslSsl() {
@@ -163,10 +229,12 @@ class HelmChartTest {
       names.add(port.getName());
       numbers.add(port.getContainerPort());
     }
-    for (Probe probe : new Probe[] {classifier.getLivenessProbe(), classifier.getReadinessProbe()}) {
+    for (Probe probe : new Probe[] {classifier.getStartupProbe(), classifier.getLivenessProbe(),
+        classifier.getReadinessProbe()}) {
       assertThat(probe).isNotNull();
       assertPortExists(probe.getHttpGet().getPort(), names, numbers);
     }
+    assertThat(classifier.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(classifier.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(classifier.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/ready");
     Service service = chart.one(Service.class).orElseThrow();
@@ -198,8 +266,14 @@ class HelmChartTest {
     RenderedChart chart = RenderedChart.render(values);
     Set<String> kafkaKeys = kafkaConfigNames();
     Set<String> process = processEnvironment();
+    // the user's own variables (an IRSA session, a sidecar's settings) may be anything
+    Set<String> users = new HashSet<>();
+    listOfMaps(values.get("extraEnvVars")).forEach(v -> users.add((String) v.get("name")));
     for (EnvVar var : chart.classifier().getEnv()) {
       String name = var.getName();
+      if (users.contains(name)) {
+        continue;
+      }
       boolean known = ClassifierConfig.environmentNames().containsKey(name)
           || process.contains(name)
           || name.startsWith("SCHEMA_REGISTRY_")
@@ -257,6 +331,7 @@ class HelmChartTest {
   void everySecretReferenceComesFromADocumentedValue(String profile, Map<String, Object> values) throws IOException {
     RenderedChart chart = RenderedChart.render(values);
     Map<String, String> secretValues = secretNameValues(values, "");
+    Set<String> usersOwn = usersOwnSecrets(values);
     String readme = Files.readString(RenderedChart.CHART.resolve("README.md"));
     List<String> references = new ArrayList<>();
     for (Container container : containers(chart.podTemplate().getSpec())) {
@@ -271,11 +346,39 @@ class HelmChartTest {
     chart.podTemplate().getSpec().getVolumes().stream().filter(v -> v.getSecret() != null)
         .forEach(v -> references.add(v.getSecret().getSecretName()));
     for (String name : references) {
+      if (usersOwn.contains(name) && !secretValues.containsKey(name)) {
+        continue;
+      }
       assertThat(secretValues).as("Secret %s must come from a *Secret.name value", name).containsKey(name);
       assertThat(readme).as("chart README documents %s", secretValues.get(name))
           .contains("`" + secretValues.get(name) + "`");
     }
     assertThat(references).as("every Secret given is used").containsAll(secretValues.keySet());
+  }
+
+  /** Secrets the user's own extraEnvVars, extraEnvVarsSecret and extraVolumes name. */
+  @SuppressWarnings("unchecked")
+  private static Set<String> usersOwnSecrets(Map<String, Object> values) {
+    Set<String> names = new HashSet<>();
+    for (Map<String, Object> var : listOfMaps(values.get("extraEnvVars"))) {
+      if (var.get("valueFrom") instanceof Map<?, ?> from && from.get("secretKeyRef") instanceof Map<?, ?> ref) {
+        names.add((String) ref.get("name"));
+      }
+    }
+    for (Map<String, Object> volume : listOfMaps(values.get("extraVolumes"))) {
+      if (volume.get("secret") instanceof Map<?, ?> secret) {
+        names.add((String) secret.get("secretName"));
+      }
+    }
+    if (values.get("extraEnvVarsSecret") instanceof String name) {
+      names.add(name);
+    }
+    return names;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> listOfMaps(Object value) {
+    return value instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
   }
 
   @SuppressWarnings("unchecked")
@@ -359,6 +462,7 @@ class HelmChartTest {
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getEnableServiceLinks()).as("no KAFKA_PORT from a Service named kafka").isFalse();
     for (Container container : containers(pod)) {
       assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
       assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -367,7 +471,8 @@ class HelmChartTest {
     long shutdownMs = Long.parseLong(ClassifierConfig.load(null, chart.literalEnv(), Map.of())
         .setting("fashion.shutdown.timeout.ms"));
     assertThat(pod.getTerminationGracePeriodSeconds() * 1000).isGreaterThan(shutdownMs);
-    assertThat(chart.literalEnv().get("JAVA_TOOL_OPTIONS")).matches(".*-XX:MaxRAMPercentage=([1-7][0-9]?)(\\D.*|$)");
+    assertThat(chart.literalEnv().get("JAVA_TOOL_OPTIONS")).matches(".*-XX:MaxRAMPercentage=([1-7][0-9]?)(\\D.*|$)")
+        .contains("-XX:+ExitOnOutOfMemoryError");
   }
 
   @Test
@@ -376,6 +481,12 @@ class HelmChartTest {
     assertThat(chart.all(CustomResources.ServiceMonitor.class)).isEmpty();
     assertThat(chart.all(CustomResources.ScaledObject.class)).isEmpty();
     assertThat(chart.all(NetworkPolicy.class)).isEmpty();
+    assertThat(chart.all(CustomResources.PrometheusRule.class)).isEmpty();
+    assertThat(chart.all(io.fabric8.kubernetes.api.model.ConfigMap.class)).isEmpty();
+    assertThat(chart.all(io.fabric8.kubernetes.api.model.ServiceAccount.class)).isEmpty();
+    assertThat(chart.all(CustomResources.KafkaTopic.class)).isEmpty();
+    assertThat(chart.all(CustomResources.KafkaUser.class)).isEmpty();
+    assertThat(chart.podTemplate().getSpec().getServiceAccountName()).isNull();
     assertThat(chart.podTemplate().getMetadata().getAnnotations()).isNullOrEmpty();
     assertThat(chart.all(PodDisruptionBudget.class)).hasSize(1);
     assertThat(chart.workload()).isInstanceOf(StatefulSet.class);
@@ -394,6 +505,204 @@ class HelmChartTest {
         .containsEntry("consumerGroup", chart.literalEnv().get("FASHION_APPLICATION_ID"));
   }
 
+  @Test
+  void podCustomisationLandsWhereKubernetesReadsIt() {
+    RenderedChart chart = RenderedChart.render(podCustomisation());
+    PodSpec pod = chart.podTemplate().getSpec();
+    Container classifier = chart.classifier();
+    assertThat(classifier.getEnv()).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("AWS_ROLE_SESSION_NAME");
+      assertThat(v.getValueFrom().getSecretKeyRef().getName()).isEqualTo("aws-session");
+    }).anySatisfy(v -> {
+      assertThat(v.getName()).isEqualTo("KAFKA_CLIENT_RACK");
+      assertThat(v.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+    });
+    assertThat(classifier.getEnvFrom()).extracting(e -> e.getConfigMapRef() != null ? e.getConfigMapRef().getName()
+        : e.getSecretRef().getName()).containsExactly("classifier-settings", "classifier-secrets");
+    assertThat(chart.literalEnv().get("JAVA_TOOL_OPTIONS")).as("appended, not replacing the chart's")
+        .startsWith("-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError ")
+        .endsWith(" -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=https://idp.example.com/token");
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).contains("msk-iam");
+    assertThat(classifier.getVolumeMounts()).anyMatch(m -> m.getName().equals("msk-iam")
+        && m.getMountPath().equals("/opt/msk-iam"));
+    assertThat(pod.getInitContainers()).extracting(Container::getName).as("the model is copied first")
+        .containsExactly("model", "msk-iam-jar");
+    assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("classifier", "log-shipper");
+    io.fabric8.kubernetes.api.model.ServiceAccount account =
+        chart.one(io.fabric8.kubernetes.api.model.ServiceAccount.class).orElseThrow();
+    assertThat(pod.getServiceAccountName()).isEqualTo(account.getMetadata().getName())
+        .isEqualTo("shop-fashion-classifier");
+    assertThat(account.getMetadata().getAnnotations())
+        .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/classifier");
+    assertThat(account.getAutomountServiceAccountToken()).isFalse();
+    assertThat(chart.podTemplate().getMetadata().getLabels()).containsEntry("team", "vision");
+    assertThat(chart.podTemplate().getMetadata().getAnnotations()).containsEntry("example.com/team", "vision");
+    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getValue()).isEqualTo("ml"));
+    assertThat(pod.getAffinity().getNodeAffinity()).isNotNull();
+    assertThat(pod.getTopologySpreadConstraints()).singleElement()
+        .satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone"));
+    assertThat(pod.getPriorityClassName()).isEqualTo("stream-processing");
+  }
+
+  @Test
+  void anExistingServiceAccountIsUsedByName() {
+    RenderedChart chart = RenderedChart.render(Map.of("serviceAccount", Map.of("name", "platform-classifier")));
+    assertThat(chart.podTemplate().getSpec().getServiceAccountName()).isEqualTo("platform-classifier");
+    assertThat(chart.all(io.fabric8.kubernetes.api.model.ServiceAccount.class)).isEmpty();
+  }
+
+  @Test
+  void aPkcs12KeystoreAndAPemTruststoreAreMountedFilesKafkaReads() {
+    RenderedChart chart = RenderedChart.render(strimziMutualTls());
+    Map<String, Object> kafka = kafkaProperties(chart);
+    assertThat(kafka).containsEntry("security.protocol", "SSL")
+        .containsEntry("ssl.keystore.type", "PKCS12").containsEntry("ssl.truststore.type", "PEM");
+    assertSecretFileMounted(chart, (String) kafka.get("ssl.keystore.location"), "shop-fashion-classifier",
+        "user.p12");
+    assertSecretFileMounted(chart, (String) kafka.get("ssl.truststore.location"), "shop-cluster-ca-cert", "ca.crt");
+    assertThat(secretRef(chart, "KAFKA_SSL_KEYSTORE_PASSWORD").getKey()).isEqualTo("user.password");
+    assertThat(chart.classifier().getEnv()).as("a PEM truststore has no password (Kafka refuses one)")
+        .noneMatch(v -> v.getName().equals("KAFKA_SSL_TRUSTSTORE_PASSWORD"));
+  }
+
+  @Test
+  void aPemKeyAndCertificateChainComeFromTheSecretIntoKafkasOwnSettings() {
+    RenderedChart chart = RenderedChart.render(certManagerPem());
+    assertThat(kafkaProperties(chart)).containsEntry("ssl.keystore.type", "PEM")
+        .doesNotContainKey("ssl.keystore.location");
+    assertThat(secretRef(chart, "KAFKA_SSL_KEYSTORE_KEY")).satisfies(ref -> {
+      assertThat(ref.getName()).isEqualTo("classifier-tls");
+      assertThat(ref.getKey()).isEqualTo("tls.key");
+    });
+    assertThat(secretRef(chart, "KAFKA_SSL_KEYSTORE_CERTIFICATE_CHAIN").getKey()).isEqualTo("tls.crt");
+    // both become the settings Kafka's PEM key store reads
+    Set<String> kafkaKeys = kafkaConfigNames();
+    assertThat(kafkaKeys).contains("ssl.keystore.key", "ssl.keystore.certificate.chain");
+    assertThat(chart.podTemplate().getSpec().getVolumes()).noneMatch(v -> v.getName().equals("kafka-keystore"));
+  }
+
+  @Test
+  void theRegistryTakesABearerTokenAndAPemTruststore() {
+    RenderedChart chart = RenderedChart.render(certManagerPem());
+    assertThat(secretRef(chart, "SCHEMA_REGISTRY_BEARER_AUTH_TOKEN")).satisfies(ref -> {
+      assertThat(ref.getName()).isEqualTo("registry-token");
+      assertThat(ref.getKey()).isEqualTo("token");
+    });
+    Map<String, String> env = new HashMap<>(chart.literalEnv());
+    env.put("SCHEMA_REGISTRY_BEARER_AUTH_TOKEN", "from-the-secret");
+    Map<String, Object> serde = ClassifierConfig.load(null, env, Map.of()).serdeConfig();
+    AvroSerdeConfig registry = new AvroSerdeConfig(serde);
+    assertThat(registry.bearerToken()).isEqualTo("from-the-secret");
+    assertThat(registry.sslTruststoreType()).isEqualTo("PEM");
+    assertSecretFileMounted(chart, registry.sslTruststoreLocation(), "registry-ca", "ca.crt");
+    assertThat(chart.classifier().getEnv()).noneMatch(v -> v.getName().equals("SCHEMA_REGISTRY_SSL_TRUSTSTORE_PASSWORD"));
+  }
+
+  @Test
+  void theStartupProbeHoldsLivenessForAsLongAsAStartMayTake() {
+    Container classifier = RenderedChart.render(Map.of()).classifier();
+    Probe startup = classifier.getStartupProbe();
+    long budgetMs = (long) startup.getPeriodSeconds() * startup.getFailureThreshold() * 1000;
+    long startupTimeoutMs = Long.parseLong(ClassifierConfig.DEFINITION.configKeys()
+        .get(ClassifierConfig.STARTUP_TIMEOUT_MS).defaultValue.toString());
+    // the brokers' answer, the topics and the output subjects are each bounded by the start-up timeout
+    assertThat(budgetMs).as("model load plus the start-up checks").isGreaterThan(3 * startupTimeoutMs);
+    assertThat(classifier.getLivenessProbe().getInitialDelaySeconds()).as("the startup probe waits instead")
+        .isZero();
+  }
+
+  @Test
+  void aDeploymentsPodsLeaveTheGroupOnStopWhileStaticMembersKeepTheirPartitions() {
+    Map<String, String> deployment = RenderedChart.render(Map.of("workload", "Deployment")).literalEnv();
+    Map<String, String> statefulSet = new HashMap<>(RenderedChart.render(Map.of()).literalEnv());
+    // the pod name the fieldRef gives
+    statefulSet.put("KAFKA_GROUP_INSTANCE_ID", "shop-fashion-classifier-0");
+    assertThat(ClassifierConfig.load(null, deployment, Map.of()).leaveGroupOnShutdown()).isTrue();
+    assertThat(ClassifierConfig.load(null, statefulSet, Map.of()).leaveGroupOnShutdown()).isFalse();
+  }
+
+  @Test
+  void aDrainMayEvictAPodThatIsNotReady() {
+    PodDisruptionBudget pdb = RenderedChart.render(Map.of()).one(PodDisruptionBudget.class).orElseThrow();
+    assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).isEqualTo("AlwaysAllow");
+  }
+
+  @Test
+  void kedaCountsUncommittedPartitionsFromTheStartAndScalesOnePodAtATime() {
+    RenderedChart chart = RenderedChart.render(strimziMutualTls());
+    CustomResources.ScaledObject scaled = chart.one(CustomResources.ScaledObject.class).orElseThrow();
+    String applicationId = chart.literalEnv().get("FASHION_APPLICATION_ID");
+    assertThat(scaled.spec().triggers()).extracting(t -> t.metadata().get("topic"))
+        .containsExactly("inventory-images", applicationId + "-accuracy-partials-repartition");
+    assertThat(scaled.spec().triggers()).allSatisfy(t -> {
+      assertThat(t.metadata()).containsEntry("offsetResetPolicy", "earliest")
+          .containsEntry("consumerGroup", applicationId);
+      assertThat(t.authenticationRef().name()).isEqualTo("kafka-trigger-auth");
+    });
+    CustomResources.Behavior behavior = scaled.spec().advanced().horizontalPodAutoscalerConfig().behavior();
+    assertThat(behavior.scaleUp().policies()).singleElement().satisfies(p -> assertThat(p.value()).isEqualTo(1));
+    assertThat(behavior.scaleDown().stabilizationWindowSeconds()).isEqualTo(300);
+    assertThat(ClassifierConfig.load(null, chart.literalEnv(), Map.of()).streamsProperties())
+        .as("what offsetResetPolicy mirrors").containsEntry("consumer.auto.offset.reset", "earliest");
+  }
+
+  @Test
+  void strimziOwnsTheTopicsAndAUserWithTheAclsTheClassifierNeeds() {
+    RenderedChart chart = RenderedChart.render(strimziMutualTls());
+    ClassifierConfig config = ClassifierConfig.load(null, chart.literalEnv(), Map.of());
+    List<CustomResources.KafkaTopic> topics = chart.all(CustomResources.KafkaTopic.class);
+    assertThat(topics).extracting(t -> t.spec().topicName()).containsExactly(config.inputTopic(),
+        config.classifiedTopic(), config.aggregatesTopic(), config.deadLetterTopic());
+    assertThat(topics).allSatisfy(t -> {
+      assertThat(t.metadata().labels()).containsEntry("strimzi.io/cluster", "shop");
+      assertThat(t.spec().partitions()).isEqualTo(6);
+    });
+    assertThat(topics.get(2).spec().config()).containsEntry("cleanup.policy", "compact,delete")
+        .containsEntry("retention.ms", ClassifierConfig.DEFINITION.configKeys()
+            .get("fashion.aggregates.retention.ms").defaultValue.toString());
+    assertThat(chart.literalEnv()).containsEntry("FASHION_TOPICS_CREATE", "false");
+
+    CustomResources.KafkaUser user = chart.one(CustomResources.KafkaUser.class).orElseThrow();
+    assertThat(user.metadata().name()).as("its Secret is the keystore the pods mount")
+        .isEqualTo(secretRef(chart, "KAFKA_SSL_KEYSTORE_PASSWORD").getName());
+    assertThat(user.spec().authentication().type()).isEqualTo("tls");
+    String id = config.streamsProperties().getProperty("application.id");
+    assertThat(user.spec().authorization().acls()).extracting(a -> a.resource().type() + ":" + a.resource().name()
+        + ":" + a.resource().patternType() + ":" + a.operations()).containsExactly(
+        "topic:" + config.inputTopic() + ":literal:[Read, Describe]",
+        "topic:" + config.classifiedTopic() + ":literal:[Write, Describe]",
+        "topic:" + config.aggregatesTopic() + ":literal:[Write, Describe]",
+        "topic:" + config.deadLetterTopic() + ":literal:[Write, Describe]",
+        "topic:" + id + "-:prefix:[All]",
+        "group:" + id + ":literal:[Read, Describe]",
+        "transactionalId:" + id + "-:prefix:[Write, Describe]");
+  }
+
+  private static Map<String, Object> kafkaProperties(RenderedChart chart) {
+    Map<String, Object> props = new HashMap<>();
+    ClassifierConfig.load(null, chart.literalEnv(), Map.of()).streamsProperties()
+        .forEach((k, v) -> props.put(k.toString(), v));
+    return props;
+  }
+
+  private static SecretKeySelector secretRef(RenderedChart chart, String variable) {
+    return chart.classifier().getEnv().stream().filter(v -> v.getName().equals(variable)).findFirst()
+        .map(v -> v.getValueFrom().getSecretKeyRef())
+        .orElseThrow(() -> new AssertionError(variable + " is not set from a Secret"));
+  }
+
+  /** {@code path} is the file a Secret volume makes of {@code key} of {@code secret}, mounted read-only. */
+  private static void assertSecretFileMounted(RenderedChart chart, String path, String secret, String key) {
+    assertThat(path).isNotNull();
+    VolumeMount mount = mountHolding(chart.classifier(), path);
+    assertThat(mount.getReadOnly()).isTrue();
+    var volume = chart.podTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals(mount.getName())).findFirst().orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo(secret);
+    assertThat(volume.getSecret().getItems()).anyMatch(item -> item.getKey().equals(key)
+        && Path.of(mount.getMountPath()).resolve(item.getPath()).equals(Path.of(path)));
+  }
+
   static Stream<Arguments> invalidValues() {
     return Stream.of(
         Arguments.of(Map.of("kafka", Map.of("bootstrapServer", "kafka:9092")), "bootstrapServer"),
@@ -401,7 +710,15 @@ class HelmChartTest {
         Arguments.of(Map.of("topics", Map.of("partitions", 0)), "partitions"),
         Arguments.of(Map.of("kafka", Map.of("securityProtocol", "SASL")), "securityProtocol"),
         Arguments.of(Map.of("classifier", Map.of("extraEnv", Map.of("JAVA_OPTS", "-Xmx1g"))), "JAVA_OPTS"),
-        Arguments.of(Map.of("heapPercentage", 95), "heapPercentage"));
+        Arguments.of(Map.of("heapPercentage", 95), "heapPercentage"),
+        Arguments.of(Map.of("kafka", Map.of("tls", Map.of("truststoreSecret", Map.of("type", "JKS")))), "type"),
+        Arguments.of(Map.of("extraEnvVars", List.of(Map.of("value", "x"))), "name"),
+        Arguments.of(Map.of("serviceAccount", Map.of("create", true, "annotation", Map.of())), "annotation"),
+        Arguments.of(Map.of("pdb", Map.of("unhealthyPodEvictionPolicy", "Never")), "unhealthyPodEvictionPolicy"),
+        Arguments.of(Map.of("autoscaling", Map.of("keda", Map.of("offsetResetPolicy", "none"))), "offsetResetPolicy"),
+        Arguments.of(Map.of("strimzi", Map.of("user", Map.of("authentication", "plain"))), "authentication"),
+        Arguments.of(Map.of("metrics", Map.of("prometheusRule", Map.of("shadowDisagreement", 2))),
+            "shadowDisagreement"));
   }
 
   @ParameterizedTest(name = "{1}")
@@ -429,7 +746,16 @@ class HelmChartTest {
             "exceeds topics.partitions (6)"),
         Arguments.of(Map.of("kafka", Map.of("securityProtocol", "SSL"),
             "autoscaling", Map.of("keda", Map.of("enabled", true, "maxReplicaCount", 2))),
-            "autoscaling.keda.authenticationRef is required"));
+            "autoscaling.keda.authenticationRef is required"),
+        Arguments.of(Map.of("schemaRegistry", Map.of("userInfoSecret", Map.of("name", "a"),
+            "bearerTokenSecret", Map.of("name", "b"))), "the registry takes one kind of credentials"),
+        Arguments.of(Map.of("extraEnvVars", List.of(Map.of("name", "JAVA_TOOL_OPTIONS", "value", "-Xmx1g"))),
+            "put the options in javaOptions"),
+        Arguments.of(Map.of("kafka", Map.of("tls", Map.of("keystoreSecret", Map.of("name", "user")))),
+            "a client certificate needs SSL"),
+        Arguments.of(Map.of("strimzi", Map.of("user", Map.of("enabled", true))), "strimzi.cluster is required"),
+        Arguments.of(Map.of("strimzi", Map.of("cluster", "shop", "topics", Map.of("enabled", true))),
+            "set topics.create: false"));
   }
 
   @ParameterizedTest(name = "{1}")

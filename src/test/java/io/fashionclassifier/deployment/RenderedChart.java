@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -42,14 +44,19 @@ final class RenderedChart {
   static final String RELEASE = "shop";
   static final ObjectMapper YAML = new YAMLMapper();
 
-  private static final Map<String, Class<?>> KINDS = Map.of(
-      "StatefulSet", StatefulSet.class,
-      "Deployment", Deployment.class,
-      "Service", Service.class,
-      "PodDisruptionBudget", PodDisruptionBudget.class,
-      "NetworkPolicy", NetworkPolicy.class,
-      "ServiceMonitor", CustomResources.ServiceMonitor.class,
-      "ScaledObject", CustomResources.ScaledObject.class);
+  private static final Map<String, Class<?>> KINDS = Map.ofEntries(
+      Map.entry("StatefulSet", StatefulSet.class),
+      Map.entry("Deployment", Deployment.class),
+      Map.entry("Service", Service.class),
+      Map.entry("ServiceAccount", ServiceAccount.class),
+      Map.entry("ConfigMap", ConfigMap.class),
+      Map.entry("PodDisruptionBudget", PodDisruptionBudget.class),
+      Map.entry("NetworkPolicy", NetworkPolicy.class),
+      Map.entry("ServiceMonitor", CustomResources.ServiceMonitor.class),
+      Map.entry("PrometheusRule", CustomResources.PrometheusRule.class),
+      Map.entry("ScaledObject", CustomResources.ScaledObject.class),
+      Map.entry("KafkaTopic", CustomResources.KafkaTopic.class),
+      Map.entry("KafkaUser", CustomResources.KafkaUser.class));
 
   /** Custom resources have no fabric8 model here: their records reject unknown fields outright. */
   private static final ObjectMapper STRICT = new ObjectMapper()
@@ -193,6 +200,17 @@ final class RenderedChart {
     }
     if (node instanceof Map<?, ?> map) {
       map.forEach((key, value) -> walk(value, path + "." + key, found, seen));
+      return;
+    }
+    if (node instanceof Record record) {
+      // custom resources' records reject unknown fields themselves; Kubernetes types inside them are fabric8's
+      for (var component : record.getClass().getRecordComponents()) {
+        try {
+          walk(component.getAccessor().invoke(record), path + "." + component.getName(), found, seen);
+        } catch (IllegalAccessException | InvocationTargetException e) {
+          throw new AssertionError(e);
+        }
+      }
       return;
     }
     if (!node.getClass().getName().startsWith("io.fabric8.")) {

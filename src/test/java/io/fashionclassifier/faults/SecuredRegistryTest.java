@@ -80,6 +80,20 @@ class SecuredRegistryTest {
   }
 
   @Test
+  void aPemTruststoreOfCaCertificatesIsTrusted() {
+    Map<String, Object> config = config(registryCertificate, PASSWORD);
+    config.put("schema.registry.ssl.truststore.location", registryCertificate.pemCertificate().toString());
+    config.put("schema.registry.ssl.truststore.type", "PEM");
+    config.remove("schema.registry.ssl.truststore.password");
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(config, false);
+    int before = proxy.forwarded();
+
+    assertThat(serializer.serialize("tls-pem-" + UUID.randomUUID(), image())).isNotEmpty();
+    assertThat(proxy.forwarded()).as("registered through the TLS endpoint").isGreaterThan(before);
+  }
+
+  @Test
   void aWrongPasswordIsRefusedWithTheRegistrysAnswer() {
     SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
     serializer.configure(config(registryCertificate, "not-the-password"), false);

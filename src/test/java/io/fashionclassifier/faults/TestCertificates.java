@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
  * holding the key and certificate (for the server) and a PKCS12 truststore holding only the certificate (for
  * clients). Two calls give two unrelated certificates, so one's truststore does not trust the other's server.
  */
-record TestCertificates(Path keystore, Path truststore, String password) {
+public record TestCertificates(Path keystore, Path truststore, String password) {
 
-  static TestCertificates selfSigned(Path directory, String name) {
+  public static TestCertificates selfSigned(Path directory, String name) {
     String password = name + "-store-secret";
     Path keystore = directory.resolve(name + "-keystore.p12");
     Path certificate = directory.resolve(name + ".crt");
@@ -27,6 +27,21 @@ record TestCertificates(Path keystore, Path truststore, String password) {
     keytool("-importcert", "-noprompt", "-alias", name, "-file", certificate.toString(),
         "-storetype", "PKCS12", "-keystore", truststore.toString(), "-storepass", password);
     return new TestCertificates(keystore, truststore, password);
+  }
+
+  /** The certificate as a PEM file (what cert-manager's and Strimzi's {@code ca.crt} are), written beside it. */
+  public Path pemCertificate() {
+    String name = keystore.getFileName().toString().replace("-keystore.p12", "");
+    Path der = keystore.resolveSibling(name + ".crt");
+    Path pem = keystore.resolveSibling(name + ".pem");
+    try {
+      String base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+          .encodeToString(java.nio.file.Files.readAllBytes(der));
+      java.nio.file.Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return pem;
   }
 
   private static void keytool(String... args) {

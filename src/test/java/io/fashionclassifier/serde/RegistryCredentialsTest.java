@@ -81,6 +81,25 @@ class RegistryCredentialsTest {
   }
 
   @Test
+  void aBearerTokenGoesToEveryFailoverUrl() throws IOException {
+    client(Map.of("schema.registry.url", closedUrl() + "," + registry.url(),
+        "schema.registry.bearer.auth.token", "eyJ.token.sig")).getSchemaById(7);
+
+    assertThat(registry.requests()).singleElement()
+        .satisfies(r -> assertThat(r.authorization()).isEqualTo("Bearer eyJ.token.sig"));
+  }
+
+  @Test
+  void aBearerTokenBesideBasicAuthIsRefusedWithoutQuotingEither() {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> client(Map.of(
+        "schema.registry.url", registry.url(), "basic.auth.credentials.source", "USER_INFO",
+        "basic.auth.user.info", "scanner:s3cret", "bearer.auth.token", "eyJ.token.sig")));
+
+    assertThat(e).hasMessageContaining("bearer.auth.token").hasMessageNotContaining("s3cret")
+        .hasMessageNotContaining("eyJ");
+  }
+
+  @Test
   void aMissingUserInfoFileIsAClearConfigError(@TempDir Path dir) {
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> client(Map.of(
         "schema.registry.url", registry.url(), "basic.auth.credentials.source", "USER_INFO",

@@ -107,6 +107,26 @@ class AccuracyAggregatesTest {
   }
 
   @Test
+  void theShadowsComparisonsAndDisagreementsAreCountedForAlerts() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AccuracyAggregates aggregates = new AccuracyAggregates(MINUTE, Duration.ofSeconds(60), registry);
+    Random random = new Random(5);
+    List<ClassifiedItem> items = List.of(item(1, random, NOW), item(2, random, NOW), item(3, random, NOW));
+    int otherLabel = (items.get(1).getPredictedLabel().ordinal() + 1) % 10;
+    List<Prediction> shadow = List.of(
+        new Prediction(FakeClassifier.probabilities(items.get(0).getPredictedLabel().ordinal())),
+        new Prediction(FakeClassifier.probabilities(otherLabel)),
+        new Prediction(FakeClassifier.probabilities(items.get(2).getPredictedLabel().ordinal())));
+
+    aggregates.shadowPartials(items, shadow, "shadow-v", NOW);
+
+    assertThat(registry.get("fashion.shadow.compared").tag("model_version", "shadow-v").counter().count())
+        .isEqualTo(3);
+    assertThat(registry.get("fashion.shadow.disagreed").tag("model_version", "shadow-v").counter().count())
+        .isEqualTo(1);
+  }
+
+  @Test
   void keysOfIdsThatUseTheKeySyntaxAreEscapedAndReadBack() {
     String id = "50%(other)@1764410400000";
     String key = AccuracyAggregates.key(AggregateScope.SCANNER, id);
