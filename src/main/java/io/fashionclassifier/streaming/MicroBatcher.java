@@ -64,8 +64,11 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private KeyValueStore<Long, BufferedRecord> buffer;
   private BatchInference inference;
 
+  /** A buffered record as it was decoded on arrival, and when it was read (wall clock, epoch milliseconds). */
+  private record Arrived(ImageDecoder.Decoded image, long readAt) {}
+
   /** The buffered records, decoded on arrival; absent for records restored from the changelog. */
-  private final Map<Long, ImageDecoder.Decoded> decoded = new HashMap<>();
+  private final Map<Long, Arrived> decoded = new HashMap<>();
   private int deadLetterLimit;
   private long nextSequence;
   private int pending;
@@ -143,6 +146,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
 
   private void buffer(Record<byte[], byte[]> record) {
     metrics.recordIn();
+    // the real clock, not the cached one: the stages of a record's latency are to add up to what a reader sees
+    long readAt = System.currentTimeMillis();
+    metrics.consumerWait(record.timestamp(), readAt);
     RecordMetadata source = context.recordMetadata().orElseThrow();
     // throw for a bad record, which the processing exception handler sends to the dead-letter topic
     InventoryImages.checkRecordSize(record.key(), record.value(), record.headers(), maxRecordBytes);
@@ -157,7 +163,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
         new BufferedRecord(
             record.key(), record.value(), new RecordHeaders(record.headers().toArray()),
             source.topic(), source.partition(), source.offset(), record.timestamp()));
-    decoded.put(sequence, image);
+    decoded.put(sequence, new Arrived(image, readAt));
     pending++;
     if (pending >= batchSize) {
       flush();
@@ -212,17 +218,25 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
    * batch that fails at every punctuation.
    */
   private void flush() {
+    long closedAt = System.currentTimeMillis();
+    long started = System.nanoTime();
     try {
       inference.followLineup();
       List<KeyValue<Long, BufferedRecord>> buffered = new ArrayList<>(pending);
       try (KeyValueIterator<Long, BufferedRecord> entries = buffer.all()) {
         entries.forEachRemaining(buffered::add);
       }
-      long started = System.nanoTime();
       List<Record<String, Outcome>> outputs = new ArrayList<>();
-      BatchVerdicts.Verdicts verdicts = classify(buffered, outputs);
+      BatchVerdicts.Verdicts verdicts = classify(buffered, outputs, started);
       flushedSince(context.currentSystemTimeMs(), System.nanoTime() - started);
       outputs.forEach(context::forward);
+      metrics.commits().forwarded(buffered.size(), context.currentSystemTimeMs());
+      for (KeyValue<Long, BufferedRecord> entry : buffered) {
+        Arrived arrived = decoded.get(entry.key);
+        if (arrived != null) {
+          metrics.batchingWait(closedAt - arrived.readAt());
+        }
+      }
       // after the outputs, so that even without exactly-once a crash in between duplicates rather than loses
       clear(buffered);
       // only now: progress (which readiness reads) must not count outputs a failed send threw away
@@ -235,15 +249,23 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     }
   }
 
-  /** Classifies the batch into {@code outputs}: its verdicts and dead letters, then its accuracy figures. */
+  /**
+   * Classifies the batch into {@code outputs}: its verdicts and dead letters, then its accuracy figures.
+   *
+   * @param closed when the batch was closed ({@link System#nanoTime})
+   */
   private BatchVerdicts.Verdicts classify(List<KeyValue<Long, BufferedRecord>> buffered,
-      List<Record<String, Outcome>> outputs) {
+      List<Record<String, Outcome>> outputs, long closed) {
     List<BatchVerdicts.Entry> entries = new ArrayList<>(buffered.size());
     for (KeyValue<Long, BufferedRecord> entry : buffered) {
       entries.add(entry(entry.key, entry.value));
     }
     List<byte[]> pixels = BatchVerdicts.pixels(entries);
-    BatchInference.Result result = pixels.isEmpty() ? null : inference.classify(pixels);
+    BatchInference.Result result = null;
+    if (!pixels.isEmpty()) {
+      metrics.modelQueue(System.nanoTime() - closed);
+      result = inference.classify(pixels);
+    }
     long now = context.currentSystemTimeMs();
     BatchVerdicts.Verdicts verdicts = BatchVerdicts.of(entries, result, now, deadLetterLimit);
     outputs.addAll(verdicts.outputs());
@@ -270,9 +292,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
    * record that is bad now goes to the dead-letter topic.
    */
   private BatchVerdicts.Entry entry(long sequence, BufferedRecord record) {
-    ImageDecoder.Decoded image = decoded.get(sequence);
-    if (image != null) {
-      return BatchVerdicts.Entry.decoded(record, image);
+    Arrived arrived = decoded.get(sequence);
+    if (arrived != null) {
+      return BatchVerdicts.Entry.decoded(record, arrived.image());
     }
     try {
       return BatchVerdicts.Entry.decoded(record, decoder.decode(record.topic(), record.headers(), record.value()));
