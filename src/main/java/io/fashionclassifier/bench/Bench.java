@@ -147,6 +147,7 @@ public final class Bench {
             result.ratePerSecond(), result.latencyP50Millis(), result.latencyP90Millis(), result.latencyP99Millis(),
             result.latencyItems(), result.meanBatchSize(), result.batchedP50Millis(), result.batchedP99Millis(),
             result.complete() ? "" : " (INCOMPLETE)");
+        out.println("          stages, p50 / p99 ms: " + stages(result.stages()));
         if (stopped.getAsBoolean()) {
           throw new InterruptedException("stopped");
         }
@@ -186,6 +187,23 @@ public final class Bench {
     out.println();
     out.println("  result: " + json.toAbsolutePath());
     plots.forEach(plot -> out.println("  plot:   " + plot.toAbsolutePath()));
+  }
+
+  /** The latency's stages on one line, in the order a record goes through them. */
+  static String stages(List<StageLatency.Stage> stages) {
+    List<String> parts = new ArrayList<>();
+    for (StageLatency.Stage stage : stages) {
+      parts.add(String.format(Locale.ROOT, "%s %s / %s", stage.name(), millis(stage.p50Millis()),
+          millis(stage.p99Millis())));
+    }
+    return String.join(", ", parts);
+  }
+
+  private static String millis(double value) {
+    if (Double.isNaN(value)) {
+      return "-";
+    }
+    return value < 10 ? String.format(Locale.ROOT, "%.1f", value) : String.format(Locale.ROOT, "%,.0f", value);
   }
 
   private void step(String what) {

@@ -45,12 +45,13 @@ final class PipelineRun {
    * @param latencyCdf [latency ms, percentile] pairs
    * @param modelImagesPerSecond images per second inside the model calls, from the classifier's own metrics
    * @param cpu where the CPU went from RUNNING to the last output
+   * @param stages where the latency went, stage by stage, for the items counted after the warm-up
    */
   record Result(String name, Map<String, String> settings, double ratePerSecond, long sent, long classified,
       long deadLetters, boolean complete, double itemsPerSecond, double seconds,
       long latencyItems, long latencyP50Millis, long latencyP90Millis, long latencyP99Millis,
       long batchedP50Millis, long batchedP99Millis, List<double[]> latencyCdf, long batches, double meanBatchSize,
-      double modelSeconds, double modelImagesPerSecond, CpuTime.Split cpu) {}
+      double modelSeconds, double modelImagesPerSecond, CpuTime.Split cpu, List<StageLatency.Stage> stages) {}
 
   private PipelineRun() {}
 
@@ -95,6 +96,8 @@ final class PipelineRun {
       AtomicLong deadLetters = new AtomicLong();
       try (ClassifierApp app = ClassifierApp.start(config, bench.classifiers())) {
         awaitRunning(app, bench);
+        StageLatency stages = new StageLatency(app.registry());
+        app.onCommit(stages::committed);
         long running = System.nanoTime();
         CpuTime cpuAtStart = CpuTime.now();
         CpuTime cpuAtEnd;
@@ -103,6 +106,7 @@ final class PipelineRun {
           arrivals.add(seenNanos);
           if (item.getCaptureTime().toEpochMilli() >= countFrom) {
             stats.item(item, seenAt, seenNanos);
+            stages.seen(item.getClassifiedTime().toEpochMilli(), seenAt.toEpochMilli());
           }
         }, deadLetters)) {
           long deadline = System.nanoTime() + limit.toNanos();
@@ -111,6 +115,9 @@ final class PipelineRun {
           }
           while (!bench.stopped().getAsBoolean() && reader.failure() == null
               && arrivals.count() + deadLetters.get() < sent && System.nanoTime() < deadline) {
+            if (System.currentTimeMillis() >= countFrom) {
+              stages.startCounting();
+            }
             Thread.sleep(20);
           }
           cpuAtEnd = CpuTime.now();
@@ -125,7 +132,7 @@ final class PipelineRun {
             stats.items(), stats.latencyPercentile(50), stats.latencyPercentile(90), stats.latencyPercentile(99),
             stats.batchedPercentile(50), stats.batchedPercentile(99), cdf(stats.latencyHistogram()),
             inference.batches(), inference.meanBatchSize(), inference.seconds(), inference.imagesPerSecond(),
-            cpuAtEnd.since(cpuAtStart));
+            cpuAtEnd.since(cpuAtStart), stages.stages());
       }
     } finally {
       Workbench.deleteRecursively(stateDir);

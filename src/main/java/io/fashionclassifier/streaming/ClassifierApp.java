@@ -56,11 +56,14 @@ public final class ClassifierApp implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final PrometheusMeterRegistry registry;
   private final ModelSource models;
+  private final ClassifierMetrics metrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private ClassifierApp(KafkaStreams streams, Duration closeTimeout, boolean leaveGroup, OutageBackoff outage,
-      HealthServer http, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry, ModelSource models) {
+      HealthServer http, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry, ModelSource models,
+      ClassifierMetrics metrics) {
     this.models = models;
+    this.metrics = metrics;
     this.streams = streams;
     this.closeTimeout = closeTimeout;
     this.leaveGroup = leaveGroup;
@@ -160,7 +163,7 @@ public final class ClassifierApp implements AutoCloseable {
     Topology topology = builder.build(props);
     log.debug("topology:\n{}", topology.describe());
 
-    KafkaStreams streams = new KafkaStreams(topology, props);
+    KafkaStreams streams = new KafkaStreams(topology, props, new CommitTimingClients(metrics.commits()));
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
@@ -177,7 +180,7 @@ public final class ClassifierApp implements AutoCloseable {
       throw new StreamingException(e.getMessage(), e);
     }
     ClassifierApp app = new ClassifierApp(streams, config.shutdownTimeout(), config.leaveGroupOnShutdown(), outage,
-        http, streamsMetrics, registry, models);
+        http, streamsMetrics, registry, models, metrics);
     HealthGauges.bind(registry, () -> readiness(streams.state(), outage) == KafkaStreams.State.RUNNING,
         outage::active, () -> progress.stall().isPresent());
     streams.setStateListener((now, before) -> {
@@ -299,6 +302,11 @@ public final class ClassifierApp implements AutoCloseable {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** Tells {@code listener} of each batch a commit makes visible (for {@code bench}, which times its readers). */
+  public void onCommit(CommitLatency.Listener listener) {
+    metrics.commits().listen(listener);
   }
 
   /** The model versions in service now. */

@@ -9,7 +9,11 @@ import java.time.Duration;
 
 /**
  * The classifier's own meters (Kafka Streams' metrics are bound separately). Shared by all stream threads:
- * Micrometer meters are thread-safe.
+ * Micrometer meters are thread-safe. Distributions are histograms with buckets rather than client-side
+ * percentiles, so that quantiles can be taken over several instances ({@code histogram_quantile} of the summed
+ * buckets). The latency of a record is split into stages that follow one another: {@code fashion.consumer.wait}
+ * (its timestamp to the classifier reading it), {@code fashion.batching.wait}, {@code fashion.model.queue},
+ * {@code fashion.inference.time}, {@code fashion.commit.wait}; what remains is the reader's fetch.
  */
 public final class ClassifierMetrics {
 
@@ -33,6 +37,10 @@ public final class ClassifierMetrics {
   private final Counter recordsOut;
   private final DistributionSummary batchSize;
   private final Timer endToEndLatency;
+  private final Timer consumerWait;
+  private final Timer batchingWait;
+  private final Timer modelQueue;
+  private final CommitLatency commits;
 
   public ClassifierMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -41,13 +49,31 @@ public final class ClassifierMetrics {
     batchSize =
         DistributionSummary.builder("fashion.batch.size")
             .description("Images per inference batch")
-            .publishPercentiles(0.5, 0.99)
+            .publishPercentileHistogram()
+            .maximumExpectedValue((double) ClassifierConfig.MAX_BATCH_SIZE)
             .register(registry);
     endToEndLatency =
         Timer.builder("fashion.end.to.end.latency")
             .description("Classification time minus capture time")
-            .publishPercentiles(0.5, 0.99)
+            .publishPercentileHistogram()
             .register(registry);
+    consumerWait =
+        Timer.builder("fashion.consumer.wait")
+            .description("Time from a record's timestamp (its producer's send, or the broker's append) to the "
+                + "classifier reading it")
+            .publishPercentileHistogram()
+            .register(registry);
+    batchingWait =
+        Timer.builder("fashion.batching.wait")
+            .description("Time a record waits in its batch, from being read to the batch being classified")
+            .publishPercentileHistogram()
+            .register(registry);
+    modelQueue =
+        Timer.builder("fashion.model.queue")
+            .description("Time from a batch being closed to its model call starting")
+            .publishPercentileHistogram()
+            .register(registry);
+    commits = new CommitLatency(registry);
     for (Reason reason : Reason.values()) {
       deadLetters(reason);
     }
@@ -77,7 +103,7 @@ public final class ClassifierMetrics {
     }
     Timer.builder("fashion.inference.time")
         .description("Time to classify one batch, by model version and role (active, shadow)")
-        .publishPercentiles(0.5, 0.99)
+        .publishPercentileHistogram()
         .tags("model_version", modelVersion, "role", role)
         .register(registry)
         .record(Duration.ofNanos(inferenceNanos));
@@ -95,6 +121,24 @@ public final class ClassifierMetrics {
         .tag("model_version", modelVersion)
         .register(registry)
         .increment();
+  }
+
+  /** A record with timestamp {@code timestamp} was read at {@code readAt} (both epoch milliseconds). */
+  void consumerWait(long timestamp, long readAt) {
+    consumerWait.record(Duration.ofMillis(Math.max(0, readAt - timestamp)));
+  }
+
+  void batchingWait(long millis) {
+    batchingWait.record(Duration.ofMillis(Math.max(0, millis)));
+  }
+
+  void modelQueue(long nanos) {
+    modelQueue.record(Duration.ofNanos(Math.max(0, nanos)));
+  }
+
+  /** Where batches say they were forwarded and producers that they committed. */
+  CommitLatency commits() {
+    return commits;
   }
 
   void endToEnd(long captureTime, long classifiedTime) {

@@ -44,6 +44,6 @@ class TargetsTest {
 
   private static PipelineRun.Result run(String name, double itemsPerSecond, long p99, long p50) {
     return new PipelineRun.Result(name, Map.of(), 750, 10, 10, 0, true, itemsPerSecond, 1, p99 > 0 ? 10 : 0, p50,
-        p99, p99, p50, p99, List.of(), 1, 1, 1, 1, null);
+        p99, p99, p50, p99, List.of(), 1, 1, 1, 1, null, List.of());
   }
 }

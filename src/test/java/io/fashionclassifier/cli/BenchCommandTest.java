@@ -90,6 +90,18 @@ class BenchCommandTest {
   }
 
   @Test
+  void theLatencyRunSaysWhereItsLatencyWentStageByStage() {
+    List<String> names = new ArrayList<>();
+    result.get("latency").get(0).get("stages").forEach(stage -> {
+      names.add(stage.get("name").asText());
+      assertThat(stage.get("count").asLong()).as(stage.get("name").asText()).isPositive();
+      assertThat(stage.get("p99Millis").asDouble()).isGreaterThanOrEqualTo(stage.get("p50Millis").asDouble());
+    });
+    assertThat(names).containsExactly("consumer", "batching", "queue to the model", "model", "commit", "reader");
+    assertThat(stdout).containsPattern("stages, p50 / p99 ms: consumer [\\d.,]+ / [\\d.,]+, batching");
+  }
+
+  @Test
   void theSettingGivenWithDIsUsedByEveryClassifierRun() {
     // a run's own settings are recorded; the -D ones apply to all, so the runs completing under it is the check
     assertThat(result.get("endToEnd").get(0).at("/settings/fashion.batch.size").asText()).isEqualTo("1");

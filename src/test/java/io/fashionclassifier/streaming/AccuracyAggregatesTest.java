@@ -150,6 +150,6 @@ class AccuracyAggregatesTest {
     InventoryImage image =
         TestImages.image("item-" + index, predicted, trueLabel, "scanner-" + random.nextInt(4), 28, 28);
     image.setCaptureTime(Instant.ofEpochMilli(captured));
-    return MicroBatcher.classifiedItem(image, new Prediction(probabilities), "v1", START + index);
+    return BatchVerdicts.classifiedItem(image, new Prediction(probabilities), "v1", START + index);
   }
 }

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
@@ -456,6 +458,39 @@ class MicroBatcherTest {
     assertThat(context.forwarded())
         .noneMatch(forwarded -> forwarded.record().value() instanceof Outcome.DeadLetter)
         .noneMatch(forwarded -> forwarded.record().key() != null && forwarded.record().key().startsWith("SHADOW:"));
+    batcher.close();
+  }
+
+  @Test
+  void eachStageOfABatchsLatencyIsTimed() {
+    SpecificAvroDeserializer<InventoryImage> deserializer = new SpecificAvroDeserializer<>();
+    deserializer.configure(serdeConfig, false);
+    SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>();
+    serializer.configure(serdeConfig, false);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    ClassifierMetrics metrics = new ClassifierMetrics(registry);
+    MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 2, Duration.ofMinutes(10),
+        new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), registry),
+        deserializer, ModelSource.fixed(FakeClassifier::new), metrics,
+        new StreamProgress(STALL), true, MAX_RECORD_BYTES);
+    context.setCurrentSystemTimeMs(5_000L);
+    batcher.init(context);
+    // sent a minute ago: the record waited that long before the classifier read it
+    long sent = System.currentTimeMillis() - 60_000;
+    for (int i = 0; i < 2; i++) {
+      context.setRecordMetadata("inventory-images", 0, i);
+      batcher.process(new Record<>(("item-" + i).getBytes(),
+          serializer.serialize("inventory-images", TestImages.image("item-" + i, 1, null)), sent));
+    }
+    metrics.commits().committed(System.nanoTime());
+
+    assertThat(registry.find("fashion.consumer.wait").timer().count()).isEqualTo(2);
+    assertThat(registry.find("fashion.consumer.wait").timer().max(TimeUnit.MILLISECONDS)).isBetween(60_000.0,
+        120_000.0);
+    assertThat(registry.find("fashion.batching.wait").timer().count()).isEqualTo(2);
+    assertThat(registry.find("fashion.model.queue").timer().count()).as("once per batch").isEqualTo(1);
+    assertThat(registry.find("fashion.inference.time").timer().count()).isEqualTo(1);
+    assertThat(registry.find("fashion.commit.wait").timer().count()).as("both records' verdicts").isEqualTo(2);
     batcher.close();
   }
 

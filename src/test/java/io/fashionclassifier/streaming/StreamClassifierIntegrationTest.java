@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -160,5 +161,30 @@ class StreamClassifierIntegrationTest {
         .contains("fashion_end_to_end_latency_seconds_count")
         .contains("fashion_dead_letters_total{reason=\"deserialization\"} 1.0")
         .contains("kafka_stream_");
+  }
+
+  @Test
+  void eachStageOfTheLatencyIsAHistogramInTheMetrics() {
+    HttpClient http = HttpClient.newHttpClient();
+    // the commit's figures come at its end, which the reader may beat to the last verdicts
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + "/metrics"))
+          .build(), HttpResponse.BodyHandlers.ofString()).body();
+      for (String stage : List.of("fashion_consumer_wait_seconds", "fashion_batching_wait_seconds",
+          "fashion_model_queue_seconds", "fashion_inference_time_seconds", "fashion_commit_wait_seconds",
+          "fashion_commit_time_seconds", "fashion_end_to_end_latency_seconds")) {
+        assertThat(metrics).contains("# TYPE " + stage + " histogram").contains(stage + "_bucket{");
+      }
+      assertThat(count(metrics, "fashion_consumer_wait_seconds_count")).as("every record read")
+          .isGreaterThanOrEqualTo(IMAGES + 1);
+      assertThat(count(metrics, "fashion_batching_wait_seconds_count")).isEqualTo(IMAGES);
+      assertThat(count(metrics, "fashion_commit_wait_seconds_count")).isGreaterThanOrEqualTo(IMAGES);
+    });
+  }
+
+  private static double count(String metrics, String name) {
+    return metrics.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
   }
 }
