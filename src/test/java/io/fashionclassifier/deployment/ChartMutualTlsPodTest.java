@@ -2,7 +2,6 @@ package io.fashionclassifier.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fashionclassifier.faults.TestCertificates;
@@ -110,9 +109,7 @@ class ChartMutualTlsPodTest {
   @Test
   @Order(1)
   void classifiesThroughAListenerThatRequiresItsCertificate() {
-    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
-        .failFast("the container exited", () -> !pod.running())
-        .until(pod::ready);
+    pod.awaitReady(Duration.ofMinutes(3));
     ClassifierConfig config = ClassifierConfig.load(null, chart.literalEnv(), Map.of());
     // the test's own clients use the broker's PLAINTEXT listener
     KafkaTestClients.produceImages(broker.bootstrapServers(), config.serdeConfig(), config.inputTopic(),

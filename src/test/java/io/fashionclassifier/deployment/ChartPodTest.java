@@ -121,9 +121,7 @@ class ChartPodTest {
   @Test
   @Order(1)
   void becomesReadyWithoutTheLivenessProbeEverFailingItsThreshold() {
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-        .failFast("the container exited:\n" + "(see logs)", () -> !pod.running())
-        .until(pod::ready);
+    pod.awaitReady(Duration.ofMinutes(2));
     assertThat(pod.livenessEverFailed()).as(pod.logs()).isFalse();
     assertThat(pod.emptyDir("model").resolve("manifest.json")).as("the init container copied the model").exists();
     // /health answers only once the model is loaded and the topics are checked: until then the startup probe
@@ -186,9 +184,7 @@ class ChartPodTest {
   void startedAgainWithTheSameNameAndVolumeItResumesFromItsState() throws Exception {
     pod.close();
     pod = DockerPod.start(podName, spec, Map.of("state", stateClaim));
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-        .failFast("the container exited", () -> !pod.running())
-        .until(pod::ready);
+    pod.awaitReady(Duration.ofMinutes(2));
     // Kafka Streams keeps its process id in the state directory: the same id means the same local state
     assertThat(processId()).isEqualTo(processIdBeforeRestart);
     assertThat(metrics()).contains(processIdBeforeRestart);

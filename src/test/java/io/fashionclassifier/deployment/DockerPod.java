@@ -1,5 +1,7 @@
 package io.fashionclassifier.deployment;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
@@ -414,6 +416,13 @@ final class DockerPod implements AutoCloseable {
     return container.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName()))
         .map(ContainerPort::getContainerPort).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("probe port " + port.getStrVal() + " is not declared"));
+  }
+
+  /** Waits until the pod is ready, failing at once when its container exits. */
+  void awaitReady(Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(500))
+        .failFast("the container exited", () -> !running())
+        .until(this::ready);
   }
 
   /** Ready as the kubelet sees it: the readiness probe's success threshold met since its last failure streak. */
