@@ -16,6 +16,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,6 +64,7 @@ class LongMixedRunIntegrationTest {
   private static final long GOOD_EVERY_MS = 50;
   private static final int GOOD_PER_HOSTILE = 10;
   private static final String BROKEN = "huge-acceptance";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir
   Path models;
@@ -145,9 +149,9 @@ class LongMixedRunIntegrationTest {
 
   /** A repository serving the small model, and a candidate whose acceptance slice claims two million images. */
   private ModelRepository repository() throws IOException {
-    copy(SmallModel.bundle(), models.resolve("good"));
+    SmallModel.copy(SmallModel.bundle(), models.resolve("good"));
     Path broken = models.resolve(BROKEN);
-    copy(SmallModel.bundle(), broken);
+    SmallModel.copy(SmallModel.bundle(), broken);
     ModelBundle.writeAcceptanceSlice(broken, SmallModel.data().test().slice(0, 20), 0.0);
     Path images = broken.resolve("acceptance-images.idx");
     byte[] bytes = Files.readAllBytes(images);
@@ -285,19 +289,7 @@ class LongMixedRunIntegrationTest {
   }
 
   private static String readyBody(int port) throws IOException, InterruptedException {
-    return java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  private static void copy(Path bundle, Path target) throws IOException {
-    Files.createDirectories(target);
-    try (Stream<Path> files = Files.list(bundle)) {
-      for (Path file : files.toList()) {
-        if (Files.isRegularFile(file)) {
-          Files.copy(file, target.resolve(file.getFileName()));
-        }
-      }
-    }
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
   }
 }

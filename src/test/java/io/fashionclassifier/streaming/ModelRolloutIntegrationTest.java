@@ -14,8 +14,6 @@ import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,9 +62,9 @@ class ModelRolloutIntegrationTest {
   @BeforeAll
   static void rollOutAndBack() throws Exception {
     broker = KafkaBroker.shared();
-    copy(SmallModel.bundle(), models.resolve("a"));
-    copy(SmallModel.other(), models.resolve("b"));
-    copy(SmallModel.bundle(), models.resolve("corrupt"));
+    SmallModel.copy(SmallModel.bundle(), models.resolve("a"));
+    SmallModel.copy(SmallModel.other(), models.resolve("b"));
+    SmallModel.copy(SmallModel.bundle(), models.resolve("corrupt"));
     byte[] parameters = Files.readAllBytes(models.resolve("corrupt").resolve(ModelBundle.PARAMETERS_FILE));
     parameters[parameters.length / 2] ^= 0x55;
     Files.write(models.resolve("corrupt").resolve(ModelBundle.PARAMETERS_FILE), parameters);
@@ -306,20 +304,5 @@ class ModelRolloutIntegrationTest {
       return done.test(latest);
     }, Duration.ofMinutes(1), Duration.ZERO);
     return latest;
-  }
-
-  private static void copy(Path bundle, Path target) {
-    try {
-      Files.createDirectories(target);
-      try (Stream<Path> files = Files.list(bundle)) {
-        for (Path file : files.toList()) {
-          if (Files.isRegularFile(file)) {
-            Files.copy(file, target.resolve(file.getFileName()));
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

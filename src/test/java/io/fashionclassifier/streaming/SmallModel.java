@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 /** A real model bundle, trained once per test JVM in seconds (MLP, one epoch on 5,000 images, ~80% accurate). */
 public final class SmallModel {
@@ -57,6 +58,22 @@ public final class SmallModel {
           .withTimeBudget(Duration.ofSeconds(120));
       new BundleTrainer(config, new PrintStream(OutputStream.nullOutputStream())).train(data(), directory);
       return directory;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A copy of the files of {@code bundle} in {@code target}, say as one entry of a model repository. */
+  public static void copy(Path bundle, Path target) {
+    try {
+      Files.createDirectories(target);
+      try (Stream<Path> files = Files.list(bundle)) {
+        for (Path file : files.toList()) {
+          if (Files.isRegularFile(file)) {
+            Files.copy(file, target.resolve(file.getFileName()));
+          }
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
