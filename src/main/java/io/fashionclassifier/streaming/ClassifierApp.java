@@ -56,13 +56,15 @@ public final class ClassifierApp implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final PrometheusMeterRegistry registry;
   private final ModelSource models;
+  private final InferenceWorkers workers;
   private final ClassifierMetrics metrics;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private ClassifierApp(KafkaStreams streams, Duration closeTimeout, boolean leaveGroup, OutageBackoff outage,
       HealthServer http, KafkaStreamsMetrics streamsMetrics, PrometheusMeterRegistry registry, ModelSource models,
-      ClassifierMetrics metrics) {
+      InferenceWorkers workers, ClassifierMetrics metrics) {
     this.models = models;
+    this.workers = workers;
     this.metrics = metrics;
     this.streams = streams;
     this.closeTimeout = closeTimeout;
@@ -159,7 +161,8 @@ public final class ClassifierApp implements AutoCloseable {
     StreamsBuilder builder = new StreamsBuilder();
     StreamProgress progress = new StreamProgress(config.livenessStall());
     OutageBackoff outage = new OutageBackoff(config.outageBackoffMax(), metrics::progress);
-    ClassifierTopology.build(builder, config.topologySettings(), serdes, models, metrics, progress);
+    InferenceWorkers workers = InferenceWorkers.threads(config.inferenceThreads());
+    ClassifierTopology.build(builder, config.topologySettings(), serdes, models, metrics, progress, workers);
     Topology topology = builder.build(props);
     log.debug("topology:\n{}", topology.describe());
 
@@ -176,11 +179,12 @@ public final class ClassifierApp implements AutoCloseable {
           () -> readiness(streams.state(), outage), models::divergence, progress, registry);
     } catch (RuntimeException e) {
       streams.close();
+      workers.close();
       models.close();
       throw new StreamingException(e.getMessage(), e);
     }
     ClassifierApp app = new ClassifierApp(streams, config.shutdownTimeout(), config.leaveGroupOnShutdown(), outage,
-        http, streamsMetrics, registry, models, metrics);
+        http, streamsMetrics, registry, models, workers, metrics);
     HealthGauges.bind(registry, () -> readiness(streams.state(), outage) == KafkaStreams.State.RUNNING,
         outage::active, () -> progress.stall().isPresent());
     streams.setStateListener((now, before) -> {
@@ -339,6 +343,7 @@ public final class ClassifierApp implements AutoCloseable {
           closeTimeout.toSeconds());
     }
     // after Kafka Streams: the tasks have given their classifiers back, so the models can be closed
+    workers.close();
     models.close();
     streamsMetrics.close();
     http.close();

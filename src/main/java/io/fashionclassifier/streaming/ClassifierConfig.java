@@ -54,6 +54,7 @@ public final class ClassifierConfig extends AbstractConfig {
   public static final String BATCH_SIZE = "fashion.batch.size";
   public static final String BATCH_MAX_WAIT_MS = "fashion.batch.max.wait.ms";
   public static final String BATCH_COMMIT_PARTIAL = "fashion.batch.commit.partial";
+  public static final String INFERENCE_THREADS = "fashion.inference.threads";
   public static final String INPUT_MAX_RECORD_BYTES = "fashion.input.max.record.bytes";
   public static final String AGGREGATES_WINDOW_MS = "fashion.aggregates.window.ms";
   public static final String AGGREGATES_GRACE_MS = "fashion.aggregates.grace.ms";
@@ -160,6 +161,11 @@ public final class ClassifierConfig extends AbstractConfig {
               + BATCH_MAX_WAIT_MS + "): below full load, the verdicts are then visible to read_committed consumers "
               + "as soon as their batch is done rather than at the next commit.interval.ms. Full batches, at full "
               + "load, leave commits to commit.interval.ms, so that throughput does not pay for it.")
+      .define(INFERENCE_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+          "Threads the model runs on, apart from the stream threads, shared by all tasks: each task has at most "
+              + "one batch there at a time, and batches wait their turn first come, first served. One thread "
+              + "already uses every core through MXNet's OpenMP threads (OMP_NUM_THREADS); more than one needs "
+              + "MXNET_ENGINE_TYPE=NaiveEngine, and OMP_NUM_THREADS times this should not exceed the cores.")
       .define(INPUT_MAX_RECORD_BYTES, Type.INT, 64 * 1024, Range.between(4 * 1024, 512 * 1024),
           Importance.LOW,
           "Largest input record the classifier takes: key, value and headers, uncompressed. A larger one goes to the "
@@ -290,10 +296,12 @@ public final class ClassifierConfig extends AbstractConfig {
             + "at least " + needed + " (it is " + maxRequest + "): lower the one or raise the other");
       }
     });
-    int threads = getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
-    if (threads != 1 && !"NaiveEngine".equals(environment.get("MXNET_ENGINE_TYPE"))) {
-      problems.add(StreamsConfig.NUM_STREAM_THREADS_CONFIG + "=" + threads + " runs MXNet on several "
-          + "threads, which needs MXNET_ENGINE_TYPE=NaiveEngine in the environment: set it, or use 1 thread");
+    for (String key : List.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, INFERENCE_THREADS)) {
+      int threads = getInt(key);
+      if (threads != 1 && !"NaiveEngine".equals(environment.get("MXNET_ENGINE_TYPE"))) {
+        problems.add(key + "=" + threads + " runs MXNet on several "
+            + "threads, which needs MXNET_ENGINE_TYPE=NaiveEngine in the environment: set it, or use 1 thread");
+      }
     }
     return problems;
   }
@@ -449,6 +457,10 @@ public final class ClassifierConfig extends AbstractConfig {
   /** Records per inference batch: a batch is classified as soon as it holds this many. */
   public int batchSize() {
     return getInt(BATCH_SIZE);
+  }
+
+  public int inferenceThreads() {
+    return getInt(INFERENCE_THREADS);
   }
 
   /** Whether a batch classified before it was full requests a commit. */

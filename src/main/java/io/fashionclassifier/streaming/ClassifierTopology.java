@@ -106,7 +106,8 @@ public final class ClassifierTopology {
       Deserializer<InventoryImage> images, Serde<ClassifiedItem> classifiedItems, Serde<AccuracyAggregate> aggregates) {}
 
   /**
-   * Adds the classifier to {@code builder}, its micro-batchers reporting to {@code progress} (liveness).
+   * Adds the classifier to {@code builder}, its micro-batchers reporting to {@code progress} (liveness); each
+   * batch is classified on the stream thread that closes it.
    *
    * @param classifiers called once per task (so never shared between stream threads); the task closes it
    */
@@ -117,11 +118,12 @@ public final class ClassifierTopology {
       Supplier<BatchClassifier> classifiers,
       ClassifierMetrics metrics,
       StreamProgress progress) {
-    build(builder, settings, serdes, ModelSource.fixed(classifiers), metrics, progress);
+    build(builder, settings, serdes, ModelSource.fixed(classifiers), metrics, progress, InferenceWorkers.sameThread());
   }
 
   /**
-   * Adds the classifier to {@code builder}, classifying with the lineup {@code models} holds at each batch.
+   * Adds the classifier to {@code builder}, classifying with the lineup {@code models} holds at each batch, on
+   * {@code workers}.
    */
   static void build(
       StreamsBuilder builder,
@@ -129,7 +131,8 @@ public final class ClassifierTopology {
       AvroSerdes serdes,
       ModelSource models,
       ClassifierMetrics metrics,
-      StreamProgress progress) {
+      StreamProgress progress,
+      InferenceWorkers workers) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecord.StoreSerde())
@@ -143,7 +146,7 @@ public final class ClassifierTopology {
                     BUFFER_STORE, settings.batchSize(), settings.maxBatchWait(),
                     new AccuracyAggregates(settings.window(), settings.maxFutureSkew(), metrics.registry()),
                     serdes.images(), models, metrics, progress, settings.commitPartialBatches(),
-                    settings.inputMaxRecordBytes()),
+                    settings.inputMaxRecordBytes(), workers),
                 Named.as("micro-batcher"),
                 BUFFER_STORE)
             .split(Named.as("outcome-"))

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -32,6 +34,14 @@ import org.slf4j.LoggerFactory;
  * restarted (or migrated) task flushes what it restores at its first punctuation. Nothing is lost or classified
  * twice.
  *
+ * <p>The model runs off the stream thread, on {@link InferenceWorkers}: a closed batch is handed over and the
+ * stream thread goes on reading and buffering the next one (and Kafka Streams goes on committing). Its outcomes are
+ * forwarded, and its records removed from the store, on the stream thread, at the first {@link #process} or
+ * punctuation after the model is done, so the two are in one transaction. A commit while a batch is in flight
+ * commits its records as still buffered: after a crash they are restored and classified again, and the verdicts
+ * of the batch that was in flight were never sent. At most one batch per task is in flight; the next full one
+ * waits for it (the model, not Kafka, is then the bottleneck).
+ *
  * <p>The model calls are {@link BatchInference}'s, one per task incarnation and closed in {@link #close}: it
  * follows the model lineup between batches, bisects batches the model fails on and runs the shadow model, whose
  * verdicts are not published, only its figures ({@link AccuracyAggregates#shadowPartials}). What a batch sends is
@@ -55,6 +65,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private final ImageDecoder decoder;
   private final Supplier<ModelLineup> models;
   private final ClassifierMetrics metrics;
+  private final InferenceWorkers workers;
 
   private final StreamProgress progress;
   private final boolean commitPartialBatches;
@@ -71,7 +82,10 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   private final Map<Long, Arrived> decoded = new HashMap<>();
   private int deadLetterLimit;
   private long nextSequence;
+  /** Buffered records not in the batch in flight. */
   private int pending;
+  /** The batch with the model, or null. */
+  private InFlight inFlight;
   /** Wall-clock time the oldest pending record arrived; restored records count as overdue. */
   private long oldestPendingSince;
   /** The cached clock at the last flush, and the time spent flushing since Kafka Streams read it. */
@@ -88,7 +102,9 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       ClassifierMetrics metrics,
       StreamProgress progress,
       boolean commitPartialBatches,
-      int maxRecordBytes) {
+      int maxRecordBytes,
+      InferenceWorkers workers) {
+    this.workers = workers;
     this.progress = progress;
     this.maxRecordBytes = maxRecordBytes;
     this.commitPartialBatches = commitPartialBatches;
@@ -113,6 +129,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     this.deadLetterLimit = DeadLetters.sizeLimit(context.appConfigs());
     // and the store is counted afresh
     decoded.clear();
+    inFlight = null;
     pending = 0;
     nextSequence = 0;
     try (KeyValueIterator<Long, BufferedRecord> restored = buffer.all()) {
@@ -129,7 +146,7 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
       task.close();
     }
     task = progress.task(context.taskId().toString());
-    task.idle(pending);
+    task.idle(held());
     Duration interval = maxWait.dividedBy(2).isZero() ? Duration.ofMillis(1) : maxWait.dividedBy(2);
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::flushIfOverdue);
   }
@@ -140,8 +157,13 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     try {
       buffer(record);
     } finally {
-      task.idle(pending);
+      task.idle(held());
     }
+  }
+
+  /** The records this task holds unsent: pending, and in flight. */
+  private int held() {
+    return pending + (inFlight == null ? 0 : inFlight.records().size());
   }
 
   private void buffer(Record<byte[], byte[]> record) {
@@ -166,7 +188,10 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     decoded.put(sequence, new Arrived(image, readAt));
     pending++;
     if (pending >= batchSize) {
-      flush();
+      // the batch before it must be back first: one batch per task in flight
+      flush(false);
+    } else {
+      collectIfDone();
     }
   }
 
@@ -190,82 +215,153 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
   }
 
   private void flushIfOverdue(long now) {
+    collectIfDone();
     if (pending == 0) {
-      // an idle task lets go of a retired model too, so that it can be closed
-      inference.followLineup();
+      if (inFlight == null) {
+        // an idle task lets go of a retired model too, so that it can be closed
+        inference.followLineup();
+      }
       return;
     }
-    if (oldestPendingSince == Long.MIN_VALUE || now - oldestPendingSince >= maxWait.toMillis()) {
+    if (inFlight == null && (oldestPendingSince == Long.MIN_VALUE || now - oldestPendingSince >= maxWait.toMillis())) {
       task.working();
       try {
-        flush();
-        if (commitPartialBatches) {
-          // under exactly-once a read_committed consumer sees the verdicts only once their transaction commits
-          context.commit();
-        }
+        flush(true);
       } finally {
-        task.idle(pending);
+        task.idle(held());
       }
     }
   }
 
-  /**
-   * Classifies the buffered batch and forwards every outcome, or nothing: each output is built before the first
-   * is forwarded, so an exception leaves the buffer as it was and, under exactly-once, aborts the transaction
-   * rather than letting a later flush send the same verdicts again. Whatever goes wrong, the flush fails the task
-   * ({@link FlushAbortedException}): a batch's records are in the buffer already, so an exception handler that
-   * dead-letters the record being processed and goes on would send that record twice, or wedge the partition on a
-   * batch that fails at every punctuation.
-   */
-  private void flush() {
-    long closedAt = System.currentTimeMillis();
-    long started = System.nanoTime();
-    try {
-      inference.followLineup();
-      List<KeyValue<Long, BufferedRecord>> buffered = new ArrayList<>(pending);
-      try (KeyValueIterator<Long, BufferedRecord> entries = buffer.all()) {
-        entries.forEachRemaining(buffered::add);
-      }
-      List<Record<String, Outcome>> outputs = new ArrayList<>();
-      BatchVerdicts.Verdicts verdicts = classify(buffered, outputs, started);
+  /** Forwards the batch in flight if the model is done with it; never waits. */
+  private void collectIfDone() {
+    if (inFlight != null && inFlight.result().isDone()) {
+      long started = System.nanoTime();
+      collect();
       flushedSince(context.currentSystemTimeMs(), System.nanoTime() - started);
+    }
+  }
+
+  /**
+   * Closes a batch of the pending records and hands it to the model, once the batch in flight (if any) is back and
+   * forwarded: the stream thread waits for the model only here, when the next batch is ready before the last is
+   * done.
+   *
+   * @param partial whether the batch closes because it waited long enough rather than because it is full
+   */
+  private void flush(boolean partial) {
+    long started = System.nanoTime();
+    if (inFlight != null) {
+      task.working();
+      collect();
+    }
+    dispatch(partial);
+    flushedSince(context.currentSystemTimeMs(), System.nanoTime() - started);
+  }
+
+  /**
+   * The batch with the model: its records (the first {@code batchSize} of the store, oldest first), each as the
+   * model takes it, and the model's result to come.
+   *
+   * @param closedAt when the batch closed (wall clock, epoch milliseconds)
+   * @param closedNanos the same, {@link System#nanoTime}
+   */
+  private record InFlight(List<KeyValue<Long, BufferedRecord>> records, List<BatchVerdicts.Entry> entries,
+      List<Long> readAt, long closedAt, long closedNanos, boolean partial,
+      CompletableFuture<BatchInference.Result> result) {}
+
+  private void dispatch(boolean partial) {
+    long closedAt = System.currentTimeMillis();
+    long closedNanos = System.nanoTime();
+    List<KeyValue<Long, BufferedRecord>> records = new ArrayList<>(Math.min(pending, batchSize));
+    try (KeyValueIterator<Long, BufferedRecord> entries = buffer.all()) {
+      while (entries.hasNext() && records.size() < batchSize) {
+        records.add(entries.next());
+      }
+    }
+    List<BatchVerdicts.Entry> entries = new ArrayList<>(records.size());
+    List<Long> readAt = new ArrayList<>(records.size());
+    try {
+      for (KeyValue<Long, BufferedRecord> record : records) {
+        entries.add(entry(record.key, record.value));
+        Arrived arrived = decoded.remove(record.key);
+        readAt.add(arrived == null ? null : arrived.readAt());
+      }
+    } catch (RuntimeException e) {
+      throw aborted(records.size(), e);
+    }
+    List<byte[]> pixels = BatchVerdicts.pixels(entries);
+    CompletableFuture<BatchInference.Result> result;
+    if (pixels.isEmpty()) {
+      result = CompletableFuture.completedFuture(null);
+    } else {
+      result = workers.submit(() -> {
+        metrics.modelQueue(System.nanoTime() - closedNanos);
+        inference.followLineup();
+        return inference.classify(pixels);
+      });
+    }
+    pending -= records.size();
+    // what is left was restored from the changelog: overdue already
+    oldestPendingSince = pending > 0 ? Long.MIN_VALUE : oldestPendingSince;
+    inFlight = new InFlight(records, entries, readAt, closedAt, closedNanos, partial, result);
+    if (result.isDone()) {
+      collect();
+    }
+  }
+
+  /**
+   * Forwards every outcome of the batch in flight and removes its records from the store, or does neither: each
+   * output is built before the first is forwarded, so an exception leaves the buffer as it was and, under
+   * exactly-once, aborts the transaction rather than letting a later flush send the same verdicts again. Whatever
+   * goes wrong, the task fails ({@link FlushAbortedException}): a batch's records are in the buffer already, so an
+   * exception handler that dead-letters the record being processed and goes on would send that record twice, or
+   * wedge the partition on a batch that fails at every punctuation. Waits for the model if it is not done yet.
+   */
+  private void collect() {
+    InFlight batch = inFlight;
+    try {
+      BatchInference.Result result = batch.result().join();
+      List<Record<String, Outcome>> outputs = new ArrayList<>();
+      BatchVerdicts.Verdicts verdicts = outcomes(batch.entries(), result, outputs);
       outputs.forEach(context::forward);
-      metrics.commits().forwarded(buffered.size(), context.currentSystemTimeMs());
-      for (KeyValue<Long, BufferedRecord> entry : buffered) {
-        Arrived arrived = decoded.get(entry.key);
-        if (arrived != null) {
-          metrics.batchingWait(closedAt - arrived.readAt());
+      metrics.commits().forwarded(batch.records().size(), context.currentSystemTimeMs());
+      for (Long readAt : batch.readAt()) {
+        if (readAt != null) {
+          metrics.batchingWait(batch.closedAt() - readAt);
         }
       }
       // after the outputs, so that even without exactly-once a crash in between duplicates rather than loses
-      clear(buffered);
+      for (KeyValue<Long, BufferedRecord> record : batch.records()) {
+        buffer.delete(record.key);
+      }
+      inFlight = null;
+      if (pending == 0) {
+        nextSequence = 0;
+      }
       // only now: progress (which readiness reads) must not count outputs a failed send threw away
       verdicts.addTo(metrics);
+      if (batch.partial() && commitPartialBatches) {
+        // under exactly-once a read_committed consumer sees the verdicts only once their transaction commits
+        context.commit();
+      }
     } catch (FlushAbortedException e) {
       throw e;
+    } catch (CompletionException e) {
+      throw aborted(batch.records().size(), e.getCause() == null ? e : e.getCause());
     } catch (RuntimeException e) {
-      throw new FlushAbortedException("task " + context.taskId() + ": a batch of " + pending + " could not be "
-          + "classified and sent whole (" + e + "); aborting it to retry from the last commit", e);
+      throw aborted(batch.records().size(), e);
     }
   }
 
-  /**
-   * Classifies the batch into {@code outputs}: its verdicts and dead letters, then its accuracy figures.
-   *
-   * @param closed when the batch was closed ({@link System#nanoTime})
-   */
-  private BatchVerdicts.Verdicts classify(List<KeyValue<Long, BufferedRecord>> buffered,
-      List<Record<String, Outcome>> outputs, long closed) {
-    List<BatchVerdicts.Entry> entries = new ArrayList<>(buffered.size());
-    for (KeyValue<Long, BufferedRecord> entry : buffered) {
-      entries.add(entry(entry.key, entry.value));
-    }
-    List<byte[]> pixels = BatchVerdicts.pixels(entries);
-    BatchInference.Result result = null;
-    if (!pixels.isEmpty()) {
-      metrics.modelQueue(System.nanoTime() - closed);
-      result = inference.classify(pixels);
-    }
+  private FlushAbortedException aborted(int size, Throwable e) {
+    return new FlushAbortedException("task " + context.taskId() + ": a batch of " + size + " could not be "
+        + "classified and sent whole (" + e + "); aborting it to retry from the last commit", e);
+  }
+
+  /** The batch's outcomes into {@code outputs}: its verdicts and dead letters, then its accuracy figures. */
+  private BatchVerdicts.Verdicts outcomes(List<BatchVerdicts.Entry> entries, BatchInference.Result result,
+      List<Record<String, Outcome>> outputs) {
     long now = context.currentSystemTimeMs();
     BatchVerdicts.Verdicts verdicts = BatchVerdicts.of(entries, result, now, deadLetterLimit);
     outputs.addAll(verdicts.outputs());
@@ -306,18 +402,20 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     }
   }
 
-  private void clear(List<KeyValue<Long, BufferedRecord>> batch) {
-    for (KeyValue<Long, BufferedRecord> entry : batch) {
-      buffer.delete(entry.key);
-    }
-    decoded.clear();
-    pending = 0;
-    nextSequence = 0;
-  }
-
   @Override
   public void close() {
-    // Pending records stay in the changelogged store: whoever runs this task next classifies them.
+    // Pending records, and those of a batch in flight, stay in the changelogged store: whoever runs this task next
+    // classifies them. The batch in flight is waited for (not forwarded) so that the model is not in use when the
+    // classifiers are given back.
+    if (inFlight != null) {
+      try {
+        inFlight.result().join();
+      } catch (RuntimeException e) {
+        log.debug("task {}: the batch in flight at close failed ({}); its records stay buffered", context.taskId(),
+            e.toString());
+      }
+      inFlight = null;
+    }
     if (task != null) {
       task.close();
       task = null;

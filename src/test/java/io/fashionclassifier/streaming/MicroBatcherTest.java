@@ -76,7 +76,7 @@ class MicroBatcherTest {
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
         deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(STALL),
-        commitPartialBatches, MAX_RECORD_BYTES);
+        commitPartialBatches, MAX_RECORD_BYTES, InferenceWorkers.sameThread());
   }
 
   private void processImages(MicroBatcher batcher, int count) {
@@ -159,7 +159,7 @@ class MicroBatcherTest {
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 2, Duration.ofMillis(20),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
         deserializer, ModelSource.fixed(() -> new SlowClassifier(modelMillis)), metrics,
-        new StreamProgress(STALL), true, MAX_RECORD_BYTES);
+        new StreamProgress(STALL), true, MAX_RECORD_BYTES, InferenceWorkers.sameThread());
     // Kafka Streams reads the clock once for a run of a task's records: all three arrive at "5,000"
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
@@ -267,7 +267,7 @@ class MicroBatcherTest {
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 64, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
         deserializer, ModelSource.fixed(FakeClassifier::new), metrics, new StreamProgress(STALL), true,
-        MAX_RECORD_BYTES);
+        MAX_RECORD_BYTES, InferenceWorkers.sameThread());
     batcher.init(context);
 
     assertThatThrownBy(() -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(0L))
@@ -328,7 +328,8 @@ class MicroBatcherTest {
     ClassifierMetrics metrics = ClassifierMetrics.discarding();
     return new MicroBatcher(ClassifierTopology.BUFFER_STORE, batchSize, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), metrics.registry()),
-        deserializer, models, metrics, new StreamProgress(STALL), true, MAX_RECORD_BYTES);
+        deserializer, models, metrics, new StreamProgress(STALL), true, MAX_RECORD_BYTES,
+        InferenceWorkers.sameThread());
   }
 
   private void process(MicroBatcher batcher, SpecificAvroSerializer<InventoryImage> serializer, int offset,
@@ -472,7 +473,7 @@ class MicroBatcherTest {
     MicroBatcher batcher = new MicroBatcher(ClassifierTopology.BUFFER_STORE, 2, Duration.ofMinutes(10),
         new AccuracyAggregates(Duration.ofMinutes(1), Duration.ofMinutes(1), registry),
         deserializer, ModelSource.fixed(FakeClassifier::new), metrics,
-        new StreamProgress(STALL), true, MAX_RECORD_BYTES);
+        new StreamProgress(STALL), true, MAX_RECORD_BYTES, InferenceWorkers.sameThread());
     context.setCurrentSystemTimeMs(5_000L);
     batcher.init(context);
     // sent a minute ago: the record waited that long before the classifier read it
