@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -18,6 +21,9 @@ import org.apache.kafka.streams.processor.api.Record;
  * so that the mapping is tested on its own and the caller decides when the outputs count.
  */
 final class BatchVerdicts {
+
+  /** The headers of the W3C Trace Context and Baggage specifications, as OpenTelemetry's Kafka propagation sets them. */
+  static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate", "baggage");
 
   static final int TOP_K = 3;
   private static final FashionClass[] CLASSES = FashionClass.values();
@@ -107,7 +113,8 @@ final class BatchVerdicts {
       } else {
         ClassifiedItem item = classifiedItem(entry.image().image(), result.predictions()[i], result.modelVersion(),
             now);
-        outputs.add(new Record<>(item.getItemId(), new Outcome.Classified(item), entry.record().timestamp()));
+        outputs.add(new Record<>(item.getItemId(), new Outcome.Classified(item), entry.record().timestamp(),
+            traceContext(entry.record().headers())));
         items.add(item);
         if (result.shadow() != null) {
           shadowOfItems.add(result.shadow().get(i));
@@ -116,6 +123,22 @@ final class BatchVerdicts {
       i++;
     }
     return new Verdicts(outputs, items, shadowOfItems, tally.deadLetters, tally.truncated);
+  }
+
+  /**
+   * The W3C trace context of an input record (its {@code traceparent}, {@code tracestate} and {@code baggage}
+   * headers), for its verdict: a tracing consumer then continues the scanner's trace. Other headers are the
+   * scanner's business and stay on the input.
+   */
+  static Headers traceContext(Headers input) {
+    RecordHeaders carried = new RecordHeaders();
+    for (String name : TRACE_HEADERS) {
+      Header header = input.lastHeader(name);
+      if (header != null) {
+        carried.add(name, header.value());
+      }
+    }
+    return carried;
   }
 
   /** KIP-1034 has no source record for a punctuator's failures: this is the same dead letter, built by hand. */

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.test.TestRecord;
@@ -29,6 +30,27 @@ import org.junit.jupiter.api.Test;
 class ClassifierTopologyTest {
 
   private static final Duration LONG_WAIT = Duration.ofHours(1);
+
+  @Test
+  void aVerdictCarriesItsInputsTraceContextAndNoOtherHeader() {
+    String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    try (TopologyFixture fixture = new TopologyFixture(2, LONG_WAIT)) {
+      RecordHeaders traced = new RecordHeaders();
+      traced.add("traceparent", traceparent.getBytes(StandardCharsets.UTF_8));
+      traced.add("tracestate", "vendor=1".getBytes(StandardCharsets.UTF_8));
+      traced.add("scanner-firmware", "7.1".getBytes(StandardCharsets.UTF_8));
+      fixture.input.pipeInput(new TestRecord<>("traced", fixture.bytes(image("traced", 1, null)), traced));
+      fixture.pipe(image("untraced", 2, null));
+
+      Map<String, TestRecord<String, ClassifiedItem>> verdicts = new java.util.HashMap<>();
+      fixture.classified.readRecordsToList().forEach(record -> verdicts.put(record.key(), record));
+
+      assertThat(header(verdicts.get("traced").headers(), "traceparent")).isEqualTo(traceparent);
+      assertThat(header(verdicts.get("traced").headers(), "tracestate")).isEqualTo("vendor=1");
+      assertThat(verdicts.get("traced").headers().lastHeader("scanner-firmware")).isNull();
+      assertThat(verdicts.get("untraced").headers().toArray()).isEmpty();
+    }
+  }
 
   @Test
   void classifiesAsSoonAsTheBatchIsFull() {
