@@ -4,6 +4,7 @@ import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.dataset.LabelledImages;
 import io.fashionclassifier.model.ImagePreprocessing;
 import io.fashionclassifier.scanner.ScanImage;
+import io.fashionclassifier.scanner.ScannerFault;
 import io.fashionclassifier.scanner.ScannerSimulator;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
@@ -13,10 +14,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
@@ -53,6 +56,11 @@ final class ScanCommand implements Callable<Integer> {
 
   @Mixin ScanOptions sending;
 
+  @Option(names = "--break-scanner", paramLabel = "SCANNER=FAULT",
+      description = "Make one scanner go wrong while its records stay valid, e.g. scanner-03=dark; faults: dark, "
+          + "inverted, rotated, blurred, noisy, product_mix (footwear only), clock_behind (two minutes slow).")
+  String breakScanner;
+
   @Override
   public Integer call() throws Exception {
     ClassifierConfig config = cluster.load(topic == null ? Map.of() : Map.of(ClassifierConfig.TOPIC_INPUT, topic));
@@ -67,7 +75,8 @@ final class ScanCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "sending %,d records to %s on %s%n", options.count(), config.inputTopic(),
           config.bootstrapServers());
       out.flush();
-      ScannerSimulator.Summary summary = new ScannerSimulator(producer, serializer, options)
+      ScannerSimulator.Summary summary = new ScannerSimulator(producer, serializer, options,
+              faulty(breakScanner, options.scanners()))
           .run(images, stop::requested, sent -> { });
       out.println(summary);
       out.flush();
@@ -75,6 +84,32 @@ final class ScanCommand implements Callable<Integer> {
     } catch (KafkaException | IllegalStateException e) {
       throw new UserError("sending failed: " + e.getMessage()
           + " (check --bootstrap-servers and --schema-registry-url)", e);
+    }
+  }
+
+  /** The scanner {@code --break-scanner} names and its fault, or null. */
+  static ScannerSimulator.Faulty faulty(String option, int scanners) {
+    if (option == null) {
+      return null;
+    }
+    String[] parts = option.split("=", 2);
+    String faults = Arrays.stream(ScannerFault.values()).map(f -> f.name().toLowerCase(Locale.ROOT))
+        .collect(Collectors.joining(", "));
+    if (parts.length != 2) {
+      throw new UserError("--break-scanner takes SCANNER=FAULT, e.g. scanner-03=dark, not '" + option + "'");
+    }
+    List<String> known = new ArrayList<>();
+    for (int i = 0; i < scanners; i++) {
+      known.add(ScannerSimulator.scannerId(i));
+    }
+    if (!known.contains(parts[0])) {
+      throw new UserError("--break-scanner: no scanner '" + parts[0] + "' among the " + scanners
+          + " simulated (scanner-01 to " + known.get(known.size() - 1) + ")");
+    }
+    try {
+      return new ScannerSimulator.Faulty(parts[0], ScannerFault.valueOf(parts[1].toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--break-scanner: unknown fault '" + parts[1] + "'; one of " + faults);
     }
   }
 

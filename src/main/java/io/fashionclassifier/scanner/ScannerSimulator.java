@@ -78,15 +78,26 @@ public final class ScannerSimulator {
   /** A schema id no registry hands out in practice, for {@link BrokenKind#UNKNOWN_SCHEMA_ID}. */
   static final int UNKNOWN_SCHEMA_ID = 0x7ffffff0;
 
+  /** One scanner of the fleet that goes wrong in the way {@code fault} says, from the first record on. */
+  public record Faulty(String scannerId, ScannerFault fault) {}
+
   private final Producer<String, byte[]> producer;
   private final Serializer<InventoryImage> serializer;
   private final Options options;
+  private final Faulty faulty;
 
   public ScannerSimulator(Producer<String, byte[]> producer, Serializer<InventoryImage> serializer,
       Options options) {
+    this(producer, serializer, options, null);
+  }
+
+  /** @param faulty the scanner that goes wrong, or null for a healthy fleet */
+  public ScannerSimulator(Producer<String, byte[]> producer, Serializer<InventoryImage> serializer,
+      Options options, Faulty faulty) {
     this.producer = producer;
     this.serializer = serializer;
     this.options = options;
+    this.faulty = faulty;
   }
 
   /**
@@ -137,8 +148,10 @@ public final class ScannerSimulator {
     long start = System.nanoTime();
     for (long n = 0; n < options.count() && !stopped.getAsBoolean(); n++) {
       pace(start, n);
-      ScanImage image = images.get((int) (n % images.size()));
       int scanner = random.nextInt(options.scanners());
+      ScannerFault fault = faulty != null && faulty.scannerId().equals(scannerId(scanner)) ? faulty.fault() : null;
+      ScanImage image = fault == null ? images.get((int) (n % images.size())) : taken(images, n, fault);
+      long now = System.currentTimeMillis();
       boolean isLabelled = image.hasLabel() && random.nextDouble() < options.labelledFraction();
       boolean isBroken = random.nextDouble() < options.brokenFraction();
       String itemId = itemId(options.seed(), n);
@@ -147,10 +160,11 @@ public final class ScannerSimulator {
           .setScannerId(scannerId(scanner))
           // scanners are spread evenly over warehouses
           .setWarehouseId(warehouseId(scanner % options.warehouses()))
-          .setCaptureTime(Instant.now())
+          .setCaptureTime(Instant.ofEpochMilli(fault == null ? now : fault.captureTime(now)))
           .setWidth(image.width())
           .setHeight(image.height())
-          .setPixels(ByteBuffer.wrap(image.pixels()))
+          .setPixels(ByteBuffer.wrap(fault == null ? image.pixels()
+              : fault.apply(image.pixels(), image.width(), image.height(), random)))
           .setLabel(isLabelled ? FashionClass.values()[image.label()] : null)
           .build();
       byte[] value;
@@ -185,6 +199,18 @@ public final class ScannerSimulator {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     return new Summary(sent, labelled, Map.copyOf(broken), seconds);
+  }
+
+  /** The n-th image, or for a scanner on another product line the next one it takes. */
+  private static ScanImage taken(List<ScanImage> images, long n, ScannerFault fault) {
+    int first = (int) (n % images.size());
+    for (int i = 0; i < images.size(); i++) {
+      ScanImage image = images.get((first + i) % images.size());
+      if (!image.hasLabel() || fault.takes(image.label())) {
+        return image;
+      }
+    }
+    return images.get(first);
   }
 
   private void pace(long startNanos, long n) {
