@@ -159,7 +159,8 @@ public final class ClassifierApp implements AutoCloseable {
     StreamsBuilder builder = new StreamsBuilder();
     StreamProgress progress = new StreamProgress(config.livenessStall());
     OutageBackoff outage = new OutageBackoff(config.outageBackoffMax(), metrics::progress);
-    ClassifierTopology.build(builder, config.topologySettings(), serdes, models, metrics, progress);
+    ClassifierTopology.build(builder, config.topologySettings(), serdes, models, metrics, progress,
+        config.qualitySettings(), QualityTopology.AvroSerdes.of(config.serdeConfig()));
     Topology topology = builder.build(props);
     log.debug("topology:\n{}", topology.describe());
 
