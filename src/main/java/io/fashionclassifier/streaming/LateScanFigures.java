@@ -1,6 +1,7 @@
 package io.fashionclassifier.streaming;
 
 import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.AggregateScope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -25,7 +26,7 @@ final class LateScanFigures implements FixedKeyProcessor<String, AccuracyAggrega
     this.windowMillis = window.toMillis();
     this.graceMillis = grace.toMillis();
     this.late = Counter.builder("fashion.aggregates.late")
-        .description("Partial figures of scans that came after their window's grace (left out of the windowed figures)")
+        .description("Scanned items that came after their window's grace: left out of the windowed figures")
         .register(registry);
   }
 
@@ -40,7 +41,9 @@ final class LateScanFigures implements FixedKeyProcessor<String, AccuracyAggrega
       long timestamp = record.timestamp();
       long windowEnd = timestamp - Math.floorMod(timestamp, windowMillis) + windowMillis;
       if (windowEnd + graceMillis <= context.currentStreamTimeMs()) {
-        late.increment();
+        if (record.key().startsWith(AggregateScope.OVERALL.name() + ":")) {
+          late.increment(record.value().getSeen()); // every item counts towards OVERALL once
+        }
         return;
       }
     }
