@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * Joins the audits with the verdicts, by item id, and counts each audited item once in the accuracy figures.
  *
  * <ul>
- *   <li>A verdict is kept for the audit retention from its arrival here (store {@code audit-verdicts}).
- *   <li>An audit of a kept verdict counts at once; the audit that counts is kept with it ({@code audit-joined}). A
- *       later audit of the same item replaces it: the figures change by the difference (old subtracted, new
- *       added), and the audited item is sent again.
+ *   <li>A verdict is kept for the audit retention from its arrival here (store {@code audit-verdicts}, persistent).
+ *   <li>An audit of a kept verdict counts at once; the audit that counts is kept with the verdict, in the same
+ *       entry ({@link JoinedVerdict}). A later audit of the same item replaces it: the figures change by the
+ *       difference (old subtracted, new added), and the audited item is sent again.
  *   <li>An audit with no verdict yet waits for it, for the retention too ({@code audit-waiting}); a later audit of
  *       the same item replaces the waiting one. One still waiting after the retention goes to the dead-letter
  *       topic, as it arrived, with the reason headers ({@link UnmatchedAuditException}): its item is unknown, or
@@ -38,16 +38,17 @@ import org.slf4j.LoggerFactory;
  *       counting: the figures move from the old verdict to the new one.
  * </ul>
  *
- * <p>The three stores are window stores on the classifier's clock, so that what is older than the retention
- * leaves them segment by segment with no scan; only the waiting audits, which end as dead letters, are looked
- * through, by a punctuator.
+ * <p>Both stores are window stores on the classifier's clock, so that what is older than the retention leaves
+ * them segment by segment with no scan; only the waiting audits, which end as dead letters, are looked through,
+ * by a punctuator. The waiting audits are in memory (restored from their changelog at start): they are only the
+ * early and the unmatched ones, and an in-memory store needs no checkpoint (see {@link JoinedVerdict}).
  */
 final class AuditJoin implements Processor<String, AuditInput, String, AuditOutput> {
 
   private static final Logger log = LoggerFactory.getLogger(AuditJoin.class);
 
   /** Names of the join's stores. */
-  record Stores(String verdicts, String joined, String waiting) {}
+  record Stores(String verdicts, String waiting) {}
 
   private final Stores storeNames;
   private final long retentionMillis;
@@ -58,8 +59,7 @@ final class AuditJoin implements Processor<String, AuditInput, String, AuditOutp
   private final long windowMillis;
   private final AuditCounters counters;
   private ProcessorContext<String, AuditOutput> context;
-  private WindowStore<String, ClassifiedItem> verdicts;
-  private WindowStore<String, AuditedItem> joined;
+  private WindowStore<String, JoinedVerdict> verdicts;
   private WindowStore<String, BufferedRecord> waiting;
   private int deadLetterLimit;
   private long expiredUpTo = Long.MIN_VALUE;
@@ -99,7 +99,6 @@ final class AuditJoin implements Processor<String, AuditInput, String, AuditOutp
   public void init(ProcessorContext<String, AuditOutput> context) {
     this.context = context;
     this.verdicts = context.getStateStore(storeNames.verdicts());
-    this.joined = context.getStateStore(storeNames.joined());
     this.waiting = context.getStateStore(storeNames.waiting());
     this.deadLetterLimit = DeadLetters.sizeLimit(context.appConfigs());
     context.schedule(expiryInterval, PunctuationType.WALL_CLOCK_TIME, this::expireWaiting);
@@ -121,35 +120,35 @@ final class AuditJoin implements Processor<String, AuditInput, String, AuditOutp
   }
 
   private void onVerdict(String itemId, ClassifiedItem verdict, long now) {
-    KeyValue<Long, ClassifiedItem> previous = latest(verdicts, itemId, now);
+    KeyValue<Long, JoinedVerdict> previous = latest(verdicts, itemId, now);
     if (previous != null) {
       verdicts.put(itemId, null, previous.key);
-    }
-    verdicts.put(itemId, verdict, now);
-    KeyValue<Long, AuditedItem> audited = latest(joined, itemId, now);
-    if (audited != null) {
-      AuditedItem item = audited.value;
-      counters.reverdict.increment();
-      AuditedItem moved = AuditedItem.newBuilder(item)
-          .setVerdict(verdict)
-          .setCorrect(verdict.getPredictedLabel() == item.getTrueLabel())
-          .build();
-      emit(itemId, counted(item), new AuditFigures.Counted(verdict, item.getTrueLabel(), item.getSampled()), moved,
-          audited.key, now, now);
-      return;
+      AuditedItem item = previous.value.audited();
+      if (item != null) {
+        counters.reverdict.increment();
+        AuditedItem moved = AuditedItem.newBuilder(item)
+            .setVerdict(verdict)
+            .setCorrect(verdict.getPredictedLabel() == item.getTrueLabel())
+            .build();
+        emit(itemId, counted(item), new AuditFigures.Counted(verdict, item.getTrueLabel(), item.getSampled()),
+            moved, now, now);
+        return;
+      }
     }
     KeyValue<Long, BufferedRecord> early = latest(waiting, itemId, now);
-    if (early != null) {
-      waiting.put(itemId, null, early.key);
-      counters.early.increment();
-      count(itemId, verdict, now, null, decode(early.value), now);
+    if (early == null) {
+      verdicts.put(itemId, new JoinedVerdict(verdict, null), now);
+      return;
     }
+    waiting.put(itemId, null, early.key);
+    counters.early.increment();
+    count(itemId, verdict, now, null, decode(early.value), now);
   }
 
   private void onAudit(String itemId, BufferedRecord original, long now) {
     ItemAudit audit = decode(original);
-    KeyValue<Long, ClassifiedItem> verdict = latest(verdicts, itemId, now);
-    if (verdict == null) {
+    KeyValue<Long, JoinedVerdict> joined = latest(verdicts, itemId, now);
+    if (joined == null) {
       KeyValue<Long, BufferedRecord> earlier = latest(waiting, itemId, now);
       if (earlier != null) {
         waiting.put(itemId, null, earlier.key);
@@ -159,11 +158,11 @@ final class AuditJoin implements Processor<String, AuditInput, String, AuditOutp
       counters.waiting.increment();
       return;
     }
-    KeyValue<Long, AuditedItem> previous = latest(joined, itemId, now);
+    AuditedItem previous = joined.value.audited();
     if (previous != null) {
       counters.replaced.increment();
     }
-    count(itemId, verdict.value, verdict.key, previous == null ? null : previous.value, audit, now);
+    count(itemId, joined.value.verdict(), joined.key, previous, audit, now);
   }
 
   /** Counts {@code audit} of the verdict kept since {@code verdictTime}, in place of {@code previous} if any. */
@@ -183,14 +182,16 @@ final class AuditJoin implements Processor<String, AuditInput, String, AuditOutp
         .build();
     counters.counted.increment();
     emit(itemId, previous == null ? null : counted(previous),
-        new AuditFigures.Counted(verdict, audit.getTrueLabel(), sampled), item, verdictTime, verdictTime, now);
+        new AuditFigures.Counted(verdict, audit.getTrueLabel(), sampled), item, verdictTime, now);
   }
 
+  /**
+   * Keeps {@code item} with its verdict (stored at {@code verdictTime}, so it leaves with it), and sends the change
+   * of the figures and the audited item.
+   */
   private void emit(String itemId, AuditFigures.Counted before, AuditFigures.Counted after, AuditedItem item,
-      long storedAt, long verdictTime, long now) {
-    joined.put(itemId, null, storedAt);
-    // kept as long as its verdict
-    joined.put(itemId, item, verdictTime);
+      long verdictTime, long now) {
+    verdicts.put(itemId, new JoinedVerdict(item.getVerdict(), item), verdictTime);
     for (AccuracyAggregates.Partial partial
         : AuditFigures.change(before, after, maxFutureSkewMillis, windowMillis, now)) {
       context.forward(new Record<>(partial.scopeKey(), new AuditOutput.Figure(partial.figure()), partial.timestamp()));

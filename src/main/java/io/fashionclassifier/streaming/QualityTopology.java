@@ -36,7 +36,8 @@ import org.apache.kafka.streams.state.Stores;
  *          -> per-scanner hourly budget (store review-budget) -> review-requests (key: item id)
  *
  * verdicts + item-audits (decoded, bad ones dead-lettered) -> repartition by item id (audit-join)
- *          -> audit join (stores audit-verdicts, audit-joined, audit-waiting: window stores of the retention)
+ *          -> audit join (stores audit-verdicts, on disk, and audit-waiting, in memory: window stores of the
+ *             retention)
  *          -> audited-items; dead letters (no verdict within the retention);
  *             partial figures of the audited counts -> the accuracy figures, through the same admission of
  *             scanner and warehouse ids
@@ -46,8 +47,6 @@ public final class QualityTopology {
 
   /** Verdicts kept for their audits, one per item id ({@link AuditJoin}). */
   static final String VERDICTS_STORE = "audit-verdicts";
-  /** The audit that counts for each audited item. */
-  static final String JOINED_STORE = "audit-joined";
   /** Audits that came before their verdict. */
   static final String WAITING_STORE = "audit-waiting";
   /** The repartition topic ({@code <application.id>-audit-join-repartition}) of verdicts and audits by item id. */
@@ -153,15 +152,14 @@ public final class QualityTopology {
       Serde<ClassifiedItem> verdictSerde, AvroSerdes serdes, ClassifierMetrics metrics) {
     Duration retention = audits.retention();
     Duration entry = Duration.ofMillis(1);
-    // on disk: a verdict per item classified within the retention (see docs/stream-classifier.md, Audits)
+    // on disk: a verdict per item classified within the retention (see docs/monitoring.md, State)
     builder.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(VERDICTS_STORE, retention, entry, false), Serdes.String(), verdictSerde)
+            Stores.persistentWindowStore(VERDICTS_STORE, retention, entry, false), Serdes.String(),
+            new JoinedVerdict.StoreSerde(verdictSerde, serdes.audited()))
         .withCachingDisabled());
+    // in memory: only the audits that came before their verdict, or for no known item
     builder.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(JOINED_STORE, retention, entry, false), Serdes.String(), serdes.audited())
-        .withCachingDisabled());
-    builder.addStateStore(Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(WAITING_STORE, AuditJoin.waitingRetention(retention), entry, false),
+            Stores.inMemoryWindowStore(WAITING_STORE, AuditJoin.waitingRetention(retention), entry, false),
             Serdes.String(), new BufferedRecord.StoreSerde())
         .withCachingDisabled());
 
@@ -177,9 +175,9 @@ public final class QualityTopology {
             .repartition(Repartitioned.<String, AuditInput>as(JOIN_TOPIC)
                 .withKeySerde(Serdes.String())
                 .withValueSerde(new AuditInput.WireSerde(verdictSerde)))
-            .process(() -> new AuditJoin(new AuditJoin.Stores(VERDICTS_STORE, JOINED_STORE, WAITING_STORE),
+            .process(() -> new AuditJoin(new AuditJoin.Stores(VERDICTS_STORE, WAITING_STORE),
                     retention, sample, serdes.audits(), classifier.window(), classifier.maxFutureSkew(), counters),
-                Named.as("audit-join"), VERDICTS_STORE, JOINED_STORE, WAITING_STORE)
+                Named.as("audit-join"), VERDICTS_STORE, WAITING_STORE)
             .split(Named.as("audit-"))
             .branch((key, output) -> output instanceof AuditOutput.Audited, Branched.as("audited"))
             .branch((key, output) -> output instanceof AuditOutput.Figure, Branched.as("figure"))
