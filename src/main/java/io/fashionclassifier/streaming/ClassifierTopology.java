@@ -50,6 +50,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *   -> stamped with the classifier's clock -> accuracy-aggregates (compact,delete)
  * </pre>
  *
+ * <p>With audits or the review queue on, {@link QualityTopology} adds its part: the review queue fed by the
+ * verdicts, and the audit join, whose partial figures join the scan partials before the admission.
+ *
  * <p>Built without I/O, so tests run the very same topology in a {@code TopologyTestDriver}.
  */
 public final class ClassifierTopology {
