@@ -11,6 +11,7 @@ import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ReviewRequest;
 import io.fashionclassifier.serde.MockSchemaRegistry;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
@@ -38,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Audits on the real broker under exactly-once: audits sent after their verdicts, half of them before and half
  * after a restart of the classifier, are each counted once in the accuracy figures a read_committed consumer sees,
- * and each joined item is on audited-items once per audit.
+ * and each joined item is on audited-items once per audit; the review queue sends each item the sample draws
+ * once, with its image.
  */
 class AuditsIntegrationTest {
 
@@ -98,6 +100,18 @@ class AuditsIntegrationTest {
         records -> records.size() >= ITEMS, Duration.ofMinutes(1), Duration.ofSeconds(2));
     assertThat(joined).extracting(ConsumerRecord::key).as("one audited item per audit")
         .containsExactlyInAnyOrderElementsOf(items);
+
+    // the sample takes every item here: one review request each, with the image the scanner sent
+    SpecificAvroDeserializer<ReviewRequest> reviews = new SpecificAvroDeserializer<>(ReviewRequest.class);
+    reviews.configure(config.serdeConfig(), false);
+    List<ConsumerRecord<String, ReviewRequest>> requests = KafkaTestClients.readCommitted(
+        broker.bootstrapServers(), config.qualitySettings().review().orElseThrow().topic(), reviews,
+        records -> records.size() >= ITEMS, Duration.ofMinutes(1), Duration.ofSeconds(2));
+    assertThat(requests).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(items);
+    assertThat(requests).allSatisfy(request -> {
+      assertThat(request.value().getPixels().remaining()).isEqualTo(784);
+      assertThat(request.value().getPixels().get(0)).as("the first pixel FakeClassifier read").isEqualTo((byte) 1);
+    });
   }
 
   private ClassifierConfig config() {
@@ -113,6 +127,9 @@ class AuditsIntegrationTest {
         Map.entry(ClassifierConfig.AUDITS_ENABLED, "true"),
         Map.entry(ClassifierConfig.TOPIC_AUDITS, "audits-" + run),
         Map.entry(ClassifierConfig.TOPIC_AUDITED, "audited-" + run),
+        Map.entry(ClassifierConfig.REVIEW_ENABLED, "true"),
+        Map.entry(ClassifierConfig.TOPIC_REVIEW, "review-" + run),
+        Map.entry(ClassifierConfig.REVIEW_SAMPLE_RATE, "1"),
         Map.entry(ClassifierConfig.TOPICS_PARTITIONS, "2"),
         Map.entry(ClassifierConfig.BATCH_SIZE, "4"),
         Map.entry(ClassifierConfig.HTTP_PORT, "0")));
