@@ -58,7 +58,7 @@ final class AccuracyAggregates {
   }
 
   /** The figures an item counts towards, as {@code <scope>:<key>} record keys. */
-  List<String> scopeKeys(ClassifiedItem item) {
+  static List<String> scopeKeys(ClassifiedItem item) {
     List<String> keys = new ArrayList<>(6);
     keys.add(key(AggregateScope.OVERALL, OVERALL_KEY));
     keys.add(key(AggregateScope.MODEL, item.getModelVersion()));
@@ -131,6 +131,14 @@ final class AccuracyAggregates {
   }
 
   private long windowTime(ClassifiedItem item, long now) {
+    return windowTime(item, now, maxFutureSkewMillis);
+  }
+
+  /**
+   * The time {@code item} counts at in the windows when classified at {@code now}; with the verdict's classified
+   * time for {@code now}, the same window its scan counted in, however much later an audit of it comes.
+   */
+  static long windowTime(ClassifiedItem item, long now, long maxFutureSkewMillis) {
     long captured = item.getCaptureTime().toEpochMilli();
     return captured - now > maxFutureSkewMillis ? now : captured;
   }
@@ -280,20 +288,27 @@ final class AccuracyAggregates {
         .setCorrect(current.getCorrect() + partial.getCorrect())
         .setPredictedLabelled(current.getPredictedLabelled() + partial.getPredictedLabelled())
         .setAgreed(current.getAgreed() + partial.getAgreed())
-        .setBaselineCorrect(current.getBaselineCorrect() + partial.getBaselineCorrect());
+        .setBaselineCorrect(current.getBaselineCorrect() + partial.getBaselineCorrect())
+        .setAudited(current.getAudited() + partial.getAudited())
+        .setAuditedCorrect(current.getAuditedCorrect() + partial.getAuditedCorrect())
+        .setAuditedPredicted(current.getAuditedPredicted() + partial.getAuditedPredicted())
+        .setSampledAudited(current.getSampledAudited() + partial.getSampledAudited())
+        .setSampledCorrect(current.getSampledCorrect() + partial.getSampledCorrect());
     if (partial.getBaselineVersion() != null) {
       next.setBaselineVersion(partial.getBaselineVersion());
     }
     Instant updated = partial.getUpdatedTime().isAfter(current.getUpdatedTime())
         ? partial.getUpdatedTime() : current.getUpdatedTime();
+    // an audit may be of an item an older version classified: the version of the latest prediction stays
+    boolean olderPrediction = AuditFigures.isAudit(partial) && current.getModelVersion() != null;
     return withRatios(next, next.getScope())
-        .setModelVersion(partial.getModelVersion())
+        .setModelVersion(olderPrediction ? current.getModelVersion() : partial.getModelVersion())
         .setUpdatedTime(updated)
         .build();
   }
 
   /** Scope and key from a {@code <scope>:<key>} record key. */
-  private static AccuracyAggregate.Builder scoped(AccuracyAggregate.Builder figure, String recordKey) {
+  static AccuracyAggregate.Builder scoped(AccuracyAggregate.Builder figure, String recordKey) {
     int colon = recordKey.indexOf(':');
     return figure.setScope(AggregateScope.valueOf(recordKey.substring(0, colon)))
         .setKey(unescape(recordKey.substring(colon + 1)));
@@ -311,6 +326,14 @@ final class AccuracyAggregates {
       long predictedLabelled = next.getPredictedLabelled();
       next.setRecall(next.getAccuracy());
       next.setPrecision(predictedLabelled == 0 ? null : (double) correctCount / predictedLabelled);
+    }
+    long audited = next.getAudited();
+    next.setAuditedAccuracy(audited == 0 ? null : (double) next.getAuditedCorrect() / audited);
+    long sampled = next.getSampledAudited();
+    next.setSampledAccuracy(sampled == 0 ? null : (double) next.getSampledCorrect() / sampled);
+    if (scope == AggregateScope.CLASS) {
+      long auditedPredicted = next.getAuditedPredicted();
+      next.setAuditedPrecision(auditedPredicted == 0 ? null : (double) next.getAuditedCorrect() / auditedPredicted);
     }
     if (scope == AggregateScope.SHADOW) {
       long seen = next.getSeen();

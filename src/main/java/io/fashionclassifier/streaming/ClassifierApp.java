@@ -162,7 +162,8 @@ public final class ClassifierApp implements AutoCloseable {
     StreamProgress progress = new StreamProgress(config.livenessStall());
     OutageBackoff outage = new OutageBackoff(config.outageBackoffMax(), metrics::progress);
     InferenceWorkers workers = InferenceWorkers.threads(config.inferenceThreads());
-    ClassifierTopology.build(builder, config.topologySettings(), serdes, models, metrics, progress, workers);
+    ClassifierTopology.build(builder, config.topologySettings(), serdes, models, metrics, progress, workers,
+        config.qualitySettings(), QualityTopology.AvroSerdes.of(config.serdeConfig()));
     Topology topology = builder.build(props);
     log.debug("topology:\n{}", topology.describe());
 

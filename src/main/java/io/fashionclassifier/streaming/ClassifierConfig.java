@@ -74,6 +74,17 @@ public final class ClassifierConfig extends AbstractConfig {
   public static final String SHUTDOWN_TIMEOUT_MS = "fashion.shutdown.timeout.ms";
   public static final String SHUTDOWN_LEAVE_GROUP = "fashion.shutdown.leave.group";
   public static final String OUTAGE_BACKOFF_MAX_MS = "fashion.outage.backoff.max.ms";
+  public static final String AUDITS_ENABLED = "fashion.audits.enabled";
+  public static final String TOPIC_AUDITS = "fashion.topic.audits";
+  public static final String TOPIC_AUDITED = "fashion.topic.audited";
+  public static final String AUDITS_RETENTION_MS = "fashion.audits.retention.ms";
+  public static final String REVIEW_ENABLED = "fashion.review.enabled";
+  public static final String TOPIC_REVIEW = "fashion.topic.review";
+  public static final String REVIEW_CONFIDENCE_BELOW = "fashion.review.confidence.below";
+  public static final String REVIEW_MARGIN_BELOW = "fashion.review.margin.below";
+  public static final String REVIEW_SAMPLE_RATE = "fashion.review.sample.rate";
+  public static final String REVIEW_SAMPLE_SEED = "fashion.review.sample.seed";
+  public static final String REVIEW_BUDGET_PER_HOUR = "fashion.review.budget.per.hour";
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String REGISTRY_USER_INFO = "basic.auth.user.info";
 
@@ -217,7 +228,40 @@ public final class ClassifierConfig extends AbstractConfig {
               + "membership, as the Helm chart's StatefulSet runs it), whose point is a restart without a rebalance.")
       .define(OUTAGE_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.between(100, 600_000), Importance.LOW,
           "Longest pause between retries while the schema registry is unavailable: the stream thread is "
-              + "replaced and resumes from the last commit, with a backoff doubling up to this bound.");
+              + "replaced and resumes from the last commit, with a backoff doubling up to this bound.")
+      // audits and the review queue (docs/monitoring.md)
+      .define(AUDITS_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Join the audits of " + TOPIC_AUDITS + " with the verdicts and count them in the accuracy figures "
+              + "(audited*, sampled*), sending each joined item to " + TOPIC_AUDITED + ". Off: no audit topic is "
+              + "read and the figures hold the scan labels alone.")
+      .define(TOPIC_AUDITS, Type.STRING, "item-audits", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Topic of the audits (Avro ItemAudit, key: item id), when " + AUDITS_ENABLED + "." + TOPIC_NAME_DOC)
+      .define(TOPIC_AUDITED, Type.STRING, "audited-items", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Topic of the audited items (Avro AuditedItem: verdict and truth, key: item id), when " + AUDITS_ENABLED
+              + "." + TOPIC_NAME_DOC)
+      .define(AUDITS_RETENTION_MS, Type.LONG, 259_200_000L, Range.between(60_000, 2_592_000_000L),
+          Importance.MEDIUM,
+          "How long a verdict waits for its audits, and an audit for its verdict (then it is dead-lettered): the "
+              + "bound of the join's state, and how long the windowed figures stay open for audits.")
+      .define(REVIEW_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Send unsure verdicts, and a random sample of all, to " + TOPIC_REVIEW + " for a person to check.")
+      .define(TOPIC_REVIEW, Type.STRING, "review-requests", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Topic of the review requests (Avro ReviewRequest, key: item id), when " + REVIEW_ENABLED + "."
+              + TOPIC_NAME_DOC)
+      .define(REVIEW_CONFIDENCE_BELOW, Type.DOUBLE, 0.5, Range.between(0, 1), Importance.MEDIUM,
+          "A verdict whose confidence is below this is sent for review (LOW_CONFIDENCE); 0 sends none for it.")
+      .define(REVIEW_MARGIN_BELOW, Type.DOUBLE, 0.1, Range.between(0, 1), Importance.MEDIUM,
+          "A verdict whose two most probable classes are closer than this is sent for review (LOW_MARGIN); 0 "
+              + "sends none for it.")
+      .define(REVIEW_SAMPLE_RATE, Type.DOUBLE, 0.01, Range.between(0, 1), Importance.MEDIUM,
+          "Share of all verdicts, whatever their confidence, sent for review (RANDOM_SAMPLE), chosen by a hash of "
+              + "the item id and " + REVIEW_SAMPLE_SEED + ": their audits give the unbiased sampledAccuracy.")
+      .define(REVIEW_SAMPLE_SEED, Type.LONG, 0L, Importance.LOW,
+          "Seed of the random sample: another seed draws other items at the same rate; replays draw the same.")
+      .define(REVIEW_BUDGET_PER_HOUR, Type.INT, 100, Range.atLeast(0), Importance.MEDIUM,
+          "Review requests per scanner and hour (UTC, of the classified time); unsure verdicts beyond it are "
+              + "counted in fashion_review_requests_total{outcome=over_budget}, not sent. Sampled ones are always "
+              + "sent (and use up the budget), so the sample stays uniform.");
 
   private ClassifierConfig(Map<String, String> settings) {
     super(DEFINITION, settings, false);
@@ -589,6 +633,35 @@ public final class ClassifierConfig extends AbstractConfig {
     return new ClassifierTopology.Settings(
         inputTopic(), classifiedTopic(), aggregatesTopic(), deadLetterTopic(), batchSize(), maxBatchWait(),
         window(), windowGrace(), maxFutureSkew(), maxKeysPerScope(), commitPartialBatches(), inputMaxRecordBytes());
+  }
+
+  /** Whether the audit join runs. */
+  public boolean auditsEnabled() {
+    return getBoolean(AUDITS_ENABLED);
+  }
+
+  /** Whether the review queue runs. */
+  public boolean reviewEnabled() {
+    return getBoolean(REVIEW_ENABLED);
+  }
+
+  /** How long a verdict waits for its audits, and an audit for its verdict. */
+  public Duration auditsRetention() {
+    return millis(AUDITS_RETENTION_MS);
+  }
+
+  /** The audits and the review queue: what runs, and with which settings. */
+  public QualityTopology.Settings qualitySettings() {
+    Optional<QualityTopology.Audits> audits = auditsEnabled()
+        ? Optional.of(new QualityTopology.Audits(getString(TOPIC_AUDITS), getString(TOPIC_AUDITED),
+            auditsRetention()))
+        : Optional.empty();
+    Optional<QualityTopology.Review> review = reviewEnabled()
+        ? Optional.of(new QualityTopology.Review(getString(TOPIC_REVIEW), getDouble(REVIEW_CONFIDENCE_BELOW),
+            getDouble(REVIEW_MARGIN_BELOW), getDouble(REVIEW_SAMPLE_RATE), getLong(REVIEW_SAMPLE_SEED),
+            getInt(REVIEW_BUDGET_PER_HOUR)))
+        : Optional.empty();
+    return new QualityTopology.Settings(audits, review);
   }
 
   /** The keys passed through to Kafka and the serdes: everything but the classifier's own. */

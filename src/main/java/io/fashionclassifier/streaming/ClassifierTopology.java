@@ -17,7 +17,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
@@ -50,6 +49,9 @@ import org.apache.kafka.streams.state.WindowStore;
  *   -> repartition (accuracy-partials) -> cumulative and tumbling-window (1 minute by default) sums
  *   -> stamped with the classifier's clock -> accuracy-aggregates (compact,delete)
  * </pre>
+ *
+ * <p>With audits or the review queue on, {@link QualityTopology} adds its part: the review queue fed by the
+ * verdicts, and the audit join, whose partial figures join the scan partials before the admission.
  *
  * <p>Built without I/O, so tests run the very same topology in a {@code TopologyTestDriver}.
  */
@@ -133,6 +135,25 @@ public final class ClassifierTopology {
       ClassifierMetrics metrics,
       StreamProgress progress,
       InferenceWorkers workers) {
+    build(builder, settings, serdes, models, metrics, progress, workers, QualityTopology.Settings.NONE, null);
+  }
+
+  /**
+   * Adds the classifier to {@code builder}, with the audits and the review queue {@code quality} asks for
+   * ({@link QualityTopology}).
+   *
+   * @param qualitySerdes the serdes of audits, audited items and review requests; unused when neither runs
+   */
+  static void build(
+      StreamsBuilder builder,
+      Settings settings,
+      AvroSerdes serdes,
+      ModelSource models,
+      ClassifierMetrics metrics,
+      StreamProgress progress,
+      InferenceWorkers workers,
+      QualityTopology.Settings quality,
+      QualityTopology.AvroSerdes qualitySerdes) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new BufferedRecord.StoreSerde())
@@ -161,13 +182,25 @@ public final class ClassifierTopology {
         }, Named.as("original-bytes"))
         .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
 
-    outcomes.get("outcome-classified")
-        .mapValues(outcome -> ((Outcome.Classified) outcome).item(), Named.as("verdict"))
-        .to(settings.classifiedTopic(), Produced.with(Serdes.String(), serdes.classifiedItems()));
+    KStream<String, ClassifiedItem> verdicts = outcomes.get("outcome-classified")
+        .mapValues(outcome -> ((Outcome.Classified) outcome).item(), Named.as("verdict"));
+    verdicts.to(settings.classifiedTopic(), Produced.with(Serdes.String(), serdes.classifiedItems()));
+
+    KStream<String, AccuracyAggregate> figures = outcomes.get("outcome-figure")
+        .mapValues(outcome -> ((Outcome.Figure) outcome).partial(), Named.as("partial-figure"));
+    ReviewSample sample = quality.sample();
+    if (quality.review().isPresent()) {
+      QualityTopology.review(builder, quality.review().get(), sample, verdicts, serdes.images(), qualitySerdes,
+          metrics);
+    }
+    if (quality.audits().isPresent()) {
+      // the audited counts pass through the same admission and aggregation as the scan figures
+      figures = figures.merge(QualityTopology.audits(builder, quality.audits().get(), sample, settings, verdicts,
+          serdes.classifiedItems(), qualitySerdes, metrics), Named.as("scan-and-audit-partials"));
+    }
 
     Map<String, KStream<String, AccuracyAggregate>> partials =
-        outcomes.get("outcome-figure")
-            .mapValues(outcome -> ((Outcome.Figure) outcome).partial(), Named.as("partial-figure"))
+        figures
             .split(Named.as("partial-"))
             .branch((scopeKey, partial) -> AdmittedIds.bounded(scopeKey), Branched.as("bounded"))
             .defaultBranch(Branched.as("unbounded"));
@@ -188,12 +221,15 @@ public final class ClassifierTopology {
             .process(() -> new AdmittedIds(ADMITTED_STORE, settings.maxKeysPerScope(), metrics.registry()),
                 Named.as("admitted-ids"), ADMITTED_STORE);
 
-    KGroupedStream<String, AccuracyAggregate> byScope =
+    KStream<String, AccuracyAggregate> byScope =
         partials.get("partial-unbounded")
             .merge(admitted, Named.as("admitted-partials"))
-            .groupByKey(Grouped.with("accuracy-partials", Serdes.String(), serdes.aggregates()));
+            .repartition(Repartitioned.<String, AccuracyAggregate>as("accuracy-partials")
+                .withKeySerde(Serdes.String())
+                .withValueSerde(serdes.aggregates()));
 
     byScope
+        .groupByKey(Grouped.with(Serdes.String(), serdes.aggregates()))
         .aggregate(
             AccuracyAggregates::empty,
             AccuracyAggregates::merge,
@@ -205,8 +241,12 @@ public final class ClassifierTopology {
         .processValues(StampedNow::new, Named.as("cumulative-stamped-now"))
         .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
 
-    byScope
-        .windowedBy(TimeWindows.ofSizeAndGrace(settings.window(), settings.windowGrace()))
+    KStream<String, AccuracyAggregate> windowed = quality.audits().isEmpty() ? byScope
+        : byScope.processValues(() -> new LateScanFigures(settings.window(), settings.windowGrace(),
+            metrics.registry()), Named.as("late-scan-figures"));
+    windowed
+        .groupByKey(Grouped.with(Serdes.String(), serdes.aggregates()))
+        .windowedBy(TimeWindows.ofSizeAndGrace(settings.window(), quality.windowGrace(settings)))
         .aggregate(
             AccuracyAggregates::empty,
             AccuracyAggregates::merge,

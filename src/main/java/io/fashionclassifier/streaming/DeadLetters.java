@@ -219,13 +219,15 @@ public final class DeadLetters {
   }
 
   /**
-   * Whether the record itself is at fault: it does not decode into an image, or the image is not one the classifier
-   * takes. Only such records are dead letters. Anything else a processor throws (a registry outage, a batch that
-   * could not be sent whole, a send error of an earlier record surfacing in this one, a bug) says nothing about the
-   * record, so dead-lettering it would lose a good record, under at_least_once as under exactly_once.
+   * Whether the record itself is at fault: it does not decode into an image (or an audit), or the image is not one
+   * the classifier takes (the audit not one the join can count). Only such records are dead letters. Anything else a
+   * processor throws (a registry outage, a batch that could not be sent whole, a send error of an earlier record
+   * surfacing in this one, a bug) says nothing about the record, so dead-lettering it would lose a good record, under
+   * at_least_once as under exactly_once.
    */
   static boolean isRecordFault(Throwable exception) {
     return exception instanceof InvalidImageException
+        || exception instanceof InvalidAuditException
         || exception instanceof AvroSerializationException serde && serde.isPoisonPill();
   }
 

@@ -18,7 +18,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Checks, before the topology starts, that the brokers answer and the four topics exist (creating them if asked). */
+/**
+ * Checks, before the topology starts, that the brokers answer and the four topics exist, and those of the audits and
+ * the review queue when they run (creating them if asked).
+ */
 final class Topics {
 
   private static final Logger log = LoggerFactory.getLogger(Topics.class);
@@ -62,6 +65,7 @@ final class Topics {
     wanted.put(config.classifiedTopic(), Map.of());
     wanted.put(config.aggregatesTopic(), aggregatesTopicConfig(aggregatesRetention));
     wanted.put(config.deadLetterTopic(), Map.of());
+    config.qualitySettings().topics().forEach(topic -> wanted.put(topic, Map.of()));
     List<String> missing = new ArrayList<>();
     wanted.keySet().forEach(topic -> {
       if (!existing.contains(topic)) {
