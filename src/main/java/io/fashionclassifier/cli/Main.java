@@ -58,7 +58,18 @@ public final class Main implements Runnable {
     return cli;
   }
 
+  /** The environment variable that picks the log format, and its values (the appenders of logback.xml). */
+  static final String LOG_FORMAT = "FASHION_LOG_FORMAT";
+  static final List<String> LOG_FORMATS = List.of("text", "json");
+
   public static void main(String[] args) throws Exception {
+    String logFormat = System.getenv(LOG_FORMAT);
+    if (logFormat != null && !LOG_FORMATS.contains(logFormat)) {
+      // the logging configuration names its appenders after the formats: another value would silence every log
+      System.err.println(LOG_FORMAT + " must be one of " + String.join(", ", LOG_FORMATS) + ", not '" + logFormat
+          + "': unset it for text logs");
+      System.exit(CommandLine.ExitCode.USAGE);
+    }
     Map<String, String> missing =
         MxnetEnvironment.missingSettings(System.getenv(), args.length == 0 ? null : args[0]);
     if (!missing.isEmpty()

@@ -83,6 +83,7 @@ class HelmChartTest {
         Map.entry("extraEnvVarsCM", "classifier-settings"),
         Map.entry("extraEnvVarsSecret", "classifier-secrets"),
         Map.entry("javaOptions", "-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=https://idp.example.com/token"),
+        Map.entry("logFormat", "json"),
         Map.entry("extraVolumes", List.of(Map.of("name", "msk-iam", "emptyDir", Map.of()))),
         Map.entry("extraVolumeMounts", List.of(Map.of("name", "msk-iam", "mountPath", "/opt/msk-iam"))),
         Map.entry("initContainers", List.of(Map.of("name", "msk-iam-jar", "image", "registry.example.com/msk-iam:2",
@@ -310,7 +311,7 @@ class HelmChartTest {
 
   /** Read by the JVM, DJL, MXNet and glibc rather than the app's settings: the launcher's own list, and the JVM's. */
   private static Set<String> processEnvironment() {
-    Set<String> names = new HashSet<>(Set.of("JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR"));
+    Set<String> names = new HashSet<>(Set.of("JAVA_TOOL_OPTIONS", "DJL_CACHE_DIR", "FASHION_LOG_FORMAT"));
     try {
       Class<?> mxnet = Class.forName("io.fashionclassifier.cli.MxnetEnvironment");
       Method recommended = mxnet.getDeclaredMethod("recommended");
@@ -522,6 +523,8 @@ class HelmChartTest {
     assertThat(chart.literalEnv().get("JAVA_TOOL_OPTIONS")).as("appended, not replacing the chart's")
         .startsWith("-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError ")
         .endsWith(" -Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=https://idp.example.com/token");
+    assertThat(chart.literalEnv()).containsEntry("FASHION_LOG_FORMAT", "json");
+    assertThat(RenderedChart.render(Map.of()).literalEnv()).containsEntry("FASHION_LOG_FORMAT", "text");
     assertThat(pod.getVolumes()).extracting(v -> v.getName()).contains("msk-iam");
     assertThat(classifier.getVolumeMounts()).anyMatch(m -> m.getName().equals("msk-iam")
         && m.getMountPath().equals("/opt/msk-iam"));
@@ -715,6 +718,7 @@ class HelmChartTest {
         Arguments.of(Map.of("extraEnvVars", List.of(Map.of("value", "x"))), "name"),
         Arguments.of(Map.of("serviceAccount", Map.of("create", true, "annotation", Map.of())), "annotation"),
         Arguments.of(Map.of("pdb", Map.of("unhealthyPodEvictionPolicy", "Never")), "unhealthyPodEvictionPolicy"),
+        Arguments.of(Map.of("logFormat", "xml"), "logFormat"),
         Arguments.of(Map.of("autoscaling", Map.of("keda", Map.of("offsetResetPolicy", "none"))), "offsetResetPolicy"),
         Arguments.of(Map.of("strimzi", Map.of("user", Map.of("authentication", "plain"))), "authentication"),
         Arguments.of(Map.of("metrics", Map.of("prometheusRule", Map.of("shadowDisagreement", 2))),
