@@ -5,6 +5,10 @@ import io.fashionclassifier.dataset.LabelledImages;
 import io.fashionclassifier.model.ImagePreprocessing;
 import io.fashionclassifier.scanner.ScanImage;
 import io.fashionclassifier.scanner.ScannerFault;
+import io.fashionclassifier.scanner.SimulatedAuditors;
+import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ReviewRequest;
+import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.scanner.ScannerSimulator;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
@@ -13,15 +17,26 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.ToIntBiFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,6 +76,16 @@ final class ScanCommand implements Callable<Integer> {
           + "inverted, rotated, blurred, noisy, product_mix (footwear only), clock_behind (two minutes slow).")
   String breakScanner;
 
+  @Option(names = "--auditors", paramLabel = "SHARE", defaultValue = "0",
+      description = "Also play the people at the review page: answer this share (0-1) of the review requests on "
+          + "${bundle:fashion.topic.review} with the item's true label on ${bundle:fashion.topic.audits} "
+          + "(default ${DEFAULT-VALUE}: no auditors). Needs the classifier's review queue and audits on.")
+  double auditorShare;
+
+  @Option(names = "--audit-delay", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+      description = "With --auditors: how long after its verdict an item is checked (default ${DEFAULT-VALUE}).")
+  Duration auditDelay;
+
   @Override
   public Integer call() throws Exception {
     ClassifierConfig config = cluster.load(topic == null ? Map.of() : Map.of(ClassifierConfig.TOPIC_INPUT, topic));
@@ -75,15 +100,57 @@ final class ScanCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "sending %,d records to %s on %s%n", options.count(), config.inputTopic(),
           config.bootstrapServers());
       out.flush();
-      ScannerSimulator.Summary summary = new ScannerSimulator(producer, serializer, options,
-              faulty(breakScanner, options.scanners()))
-          .run(images, stop::requested, sent -> { });
+      ScannerSimulator simulator = new ScannerSimulator(producer, serializer, options,
+          faulty(breakScanner, options.scanners()));
+      AtomicBoolean sendingDone = new AtomicBoolean();
+      CompletableFuture<SimulatedAuditors.Summary> auditing = auditorShare <= 0
+          ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.supplyAsync(() -> audit(config, options.seed(),
+              (item, scanner) -> simulator.trueLabel(images, item, scanner),
+              () -> sendingDone.get() || stop.requested()));
+      ScannerSimulator.Summary summary;
+      try {
+        summary = simulator.run(images, stop::requested, sent -> { });
+      } finally {
+        sendingDone.set(true);
+      }
       out.println(summary);
       out.flush();
+      SimulatedAuditors.Summary audited = auditing.join();
+      if (audited != null) {
+        out.println(audited);
+        out.flush();
+      }
       return 0;
     } catch (KafkaException | IllegalStateException e) {
       throw new UserError("sending failed: " + e.getMessage()
           + " (check --bootstrap-servers and --schema-registry-url)", e);
+    }
+  }
+
+  /** Plays the auditors until {@code stopped}, and the answers then due, are done. */
+  private SimulatedAuditors.Summary audit(ClassifierConfig config, long seed, ToIntBiFunction<String, String> truth,
+      BooleanSupplier stopped) {
+    if (auditorShare > 1) {
+      throw new UserError("--auditors is a share between 0 and 1, not " + auditorShare);
+    }
+    Map<String, Object> consumerConfig = new HashMap<>(config.clientConfig());
+    consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, "fashion-classifier-scan-auditors-" + seed);
+    consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<String, Object> producerConfig = new HashMap<>(config.clientConfig());
+    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (SpecificAvroDeserializer<ReviewRequest> requests = new SpecificAvroDeserializer<>(ReviewRequest.class);
+        SpecificAvroSerializer<ItemAudit> audits = new SpecificAvroSerializer<>()) {
+      requests.configure(config.serdeConfig(), false);
+      audits.configure(config.serdeConfig(), false);
+      try (KafkaConsumer<String, ReviewRequest> consumer =
+              new KafkaConsumer<>(consumerConfig, new StringDeserializer(), requests);
+          KafkaProducer<String, ItemAudit> producer =
+              new KafkaProducer<>(producerConfig, new StringSerializer(), audits)) {
+        return new SimulatedAuditors(consumer, producer, new SimulatedAuditors.Options(config.reviewTopic(),
+            config.auditsTopic(), auditorShare, auditDelay, seed), truth).run(stopped);
+      }
     }
   }
 

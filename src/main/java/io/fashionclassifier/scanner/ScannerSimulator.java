@@ -201,6 +201,27 @@ public final class ScannerSimulator {
     return new Summary(sent, labelled, Map.copyOf(broken), seconds);
   }
 
+  /**
+   * The true label of an item this simulator sends from {@code images} (what a person checking it would find), or
+   * -1 for an item id of another seed or an unlabelled image: the item id gives the image, and the scanner whether
+   * its fault chose another one.
+   */
+  public int trueLabel(List<ScanImage> images, String itemId, String scannerId) {
+    String prefix = itemId(options.seed(), 0).substring(0, itemId(options.seed(), 0).lastIndexOf('-') + 1);
+    if (images.isEmpty() || !itemId.startsWith(prefix)) {
+      return -1;
+    }
+    long n;
+    try {
+      n = Long.parseLong(itemId.substring(prefix.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+    ScannerFault fault = faulty != null && faulty.scannerId().equals(scannerId) ? faulty.fault() : null;
+    ScanImage image = fault == null ? images.get((int) (n % images.size())) : taken(images, n, fault);
+    return image.hasLabel() ? image.label() : -1;
+  }
+
   /** The n-th image, or for a scanner on another product line the next one it takes. */
   private static ScanImage taken(List<ScanImage> images, long n, ScannerFault fault) {
     int first = (int) (n % images.size());

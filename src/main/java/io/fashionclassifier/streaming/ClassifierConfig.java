@@ -651,6 +651,14 @@ public final class ClassifierConfig extends AbstractConfig {
   }
 
   /** The audits and the review queue: what runs, and with which settings. */
+  public String auditsTopic() {
+    return getString(TOPIC_AUDITS);
+  }
+
+  public String reviewTopic() {
+    return getString(TOPIC_REVIEW);
+  }
+
   public QualityTopology.Settings qualitySettings() {
     Optional<QualityTopology.Audits> audits = auditsEnabled()
         ? Optional.of(new QualityTopology.Audits(getString(TOPIC_AUDITS), getString(TOPIC_AUDITED),
