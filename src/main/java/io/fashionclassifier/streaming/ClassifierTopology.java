@@ -4,6 +4,7 @@ import io.fashionclassifier.model.BatchClassifier;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.schema.ModelHealth;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -49,6 +50,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *      decisions in the changelogged store accuracy-admitted-ids)
  *   -> repartition (accuracy-partials) -> cumulative and tumbling-window (1 minute by default) sums
  *   -> stamped with the classifier's clock -> accuracy-aggregates (compact,delete)
+ * verdicts -> label-free model health per scanner, warehouse and model version -> model-health (HealthTopology)
  * </pre>
  *
  * <p>Built without I/O, so tests run the very same topology in a {@code TopologyTestDriver}.
@@ -79,6 +81,7 @@ public final class ClassifierTopology {
    *     verdicts are visible at once rather than at the next {@code commit.interval.ms}
    * @param inputMaxRecordBytes largest input record (key, value and headers, uncompressed) taken; larger ones are
    *     dead-lettered at arrival
+   * @param health the label-free model-health figures ({@link HealthTopology})
    */
   public record Settings(
       String inputTopic,
@@ -92,18 +95,20 @@ public final class ClassifierTopology {
       Duration maxFutureSkew,
       int maxKeysPerScope,
       boolean commitPartialBatches,
-      int inputMaxRecordBytes) {
+      int inputMaxRecordBytes,
+      HealthTopology.Settings health) {
 
     /** These settings with other accuracy-figure bounds. */
     public Settings withAggregateBounds(Duration maxFutureSkew, int maxKeysPerScope) {
       return new Settings(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait,
-          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitPartialBatches, inputMaxRecordBytes);
+          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitPartialBatches, inputMaxRecordBytes, health);
     }
   }
 
   /** The Avro serdes, configured for the schema registry in use. */
   public record AvroSerdes(
-      Deserializer<InventoryImage> images, Serde<ClassifiedItem> classifiedItems, Serde<AccuracyAggregate> aggregates) {}
+      Deserializer<InventoryImage> images, Serde<ClassifiedItem> classifiedItems, Serde<AccuracyAggregate> aggregates,
+      Serde<ModelHealth> health) {}
 
   /**
    * Adds the classifier to {@code builder}, its micro-batchers reporting to {@code progress} (liveness).
@@ -158,9 +163,9 @@ public final class ClassifierTopology {
         }, Named.as("original-bytes"))
         .to(settings.deadLetterTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
 
-    outcomes.get("outcome-classified")
-        .mapValues(outcome -> ((Outcome.Classified) outcome).item(), Named.as("verdict"))
-        .to(settings.classifiedTopic(), Produced.with(Serdes.String(), serdes.classifiedItems()));
+    KStream<String, ClassifiedItem> verdicts = outcomes.get("outcome-classified")
+        .mapValues(outcome -> ((Outcome.Classified) outcome).item(), Named.as("verdict"));
+    verdicts.to(settings.classifiedTopic(), Produced.with(Serdes.String(), serdes.classifiedItems()));
 
     Map<String, KStream<String, AccuracyAggregate>> partials =
         outcomes.get("outcome-figure")
@@ -216,6 +221,12 @@ public final class ClassifierTopology {
             Named.as("windowed-key"))
         .processValues(StampedNow::new, Named.as("windowed-stamped-now"))
         .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
+
+    // last, so that the sub-topologies above keep their numbers (their task ids, and so their state directories)
+    if (settings.health().enabled()) {
+      HealthTopology.addTo(builder, verdicts, settings.health(), settings, serdes.health(), models::calibration,
+          metrics.registry());
+    }
   }
 
   /** {@code <scope>:<key>@<windowStart epoch millis>}. */

@@ -18,7 +18,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Checks, before the topology starts, that the brokers answer and the four topics exist (creating them if asked). */
+/** Checks, before the topology starts, that the brokers answer and its topics exist (creating them if asked). */
 final class Topics {
 
   private static final Logger log = LoggerFactory.getLogger(Topics.class);
@@ -62,6 +62,9 @@ final class Topics {
     wanted.put(config.classifiedTopic(), Map.of());
     wanted.put(config.aggregatesTopic(), aggregatesTopicConfig(aggregatesRetention));
     wanted.put(config.deadLetterTopic(), Map.of());
+    if (config.healthEnabled()) {
+      wanted.put(config.healthTopic(), Map.of());
+    }
     List<String> missing = new ArrayList<>();
     wanted.keySet().forEach(topic -> {
       if (!existing.contains(topic)) {
