@@ -112,6 +112,11 @@ final class HealthFixture implements AutoCloseable {
     }
   }
 
+  /** Pipes {@code item} at its classified time. */
+  void pipe(ClassifiedItem item) {
+    verdicts.pipeInput(item.getItemId(), item, item.getClassifiedTime());
+  }
+
   /** A verdict of another scanner late enough to close every window up to {@code window}. */
   void closeThrough(long window) {
     verdict("clock", window * WINDOW + WINDOW + 30_000, 0, 0, 1f, 0f, 0f);
