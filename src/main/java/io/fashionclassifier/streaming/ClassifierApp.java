@@ -151,6 +151,9 @@ public final class ClassifierApp implements AutoCloseable {
     try (Admin admin = Admin.create(adminProperties(config))) {
       Topics.ensure(admin, config, config.aggregatesRetention());
       OutputSubjectCheck.verify(serdes, config.classifiedTopic(), config.aggregatesTopic());
+      if (config.healthEnabled()) {
+        OutputSubjectCheck.verifyHealth(serdes, config.healthTopic());
+      }
     } catch (RuntimeException e) {
       models.close();
       registry.close();
