@@ -49,6 +49,11 @@ final class HealthWindows implements Processor<String, HealthSample, String, Mod
   private KeyValueStore<String, HealthAlarms> scopes;
   private KeyValueStore<String, Long> admitted;
   private KeyValueStore<String, Long> clock;
+  /**
+   * The latest window start closed by this instance of the processor: windows close at most once per window
+   * length, so the store is scanned only then (and once after a restart, when this starts unknown).
+   */
+  private long closedThrough = Long.MIN_VALUE;
 
   HealthWindows(HealthTopology.Settings settings, ClassifierTopology.Settings accuracy,
       Function<String, Optional<Calibration>> calibrations, MeterRegistry registry) {
@@ -103,7 +108,11 @@ final class HealthWindows implements Processor<String, HealthSample, String, Mod
         leftOut);
     count(AggregateScope.WAREHOUSE, admit(AggregateScope.WAREHOUSE, sample.warehouseId()), sample, calibration,
         start, leftOut);
-    close(streamTime - windowMillis - graceMillis, streamTime);
+    long due = windowStart(streamTime - windowMillis - graceMillis);
+    if (due > closedThrough) {
+      close(due, streamTime);
+      closedThrough = due;
+    }
   }
 
   private long advance(String which, long time) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -66,7 +67,7 @@ final class ModelHealthGauges implements AutoCloseable {
   }
 
   private void drift(String statistic, Tags tags, AtomicReference<ModelHealth> holder,
-      java.util.function.Function<ModelHealth, Double> value) {
+      Function<ModelHealth, Double> value) {
     gauge("fashion.health.drift", "Drift score of the latest window against the validation reference (NaN "
         + "without a calibration)", tags.and("statistic", statistic), holder, f -> {
           Double v = value.apply(f);

@@ -8,7 +8,6 @@ import io.fashionclassifier.schema.LabelScore;
 import io.fashionclassifier.schema.ModelHealth;
 import io.fashionclassifier.serde.MockSchemaRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -142,10 +141,6 @@ final class HealthFixture implements AutoCloseable {
 
   static Map<String, String> judgingWindowsOf(int minItems) {
     return Map.of(ClassifierConfig.HEALTH_MIN_ITEMS, Integer.toString(minItems));
-  }
-
-  static Duration window() {
-    return Duration.ofMillis(WINDOW);
   }
 
   @Override

@@ -201,4 +201,17 @@ class HealthTopologyTest {
           .tags("scope", "SCANNER", "key", "s1", "statistic", "class_mix_psi").gauge().value()).isZero();
     }
   }
+
+  @Test
+  void aVerdictArrivingAfterItsWindowWasSentCountsInTheOpenWindow() {
+    try (HealthFixture health = new HealthFixture(REFERENCE, JUDGE_TEN)) {
+      health.cleanWindow("s1", 0, 100);
+      health.closeThrough(0);
+      health.verdict("s1", 5_000, 100, 3, 0.75f, 0.125f, 0.0625f);
+      health.closeThrough(1);
+      assertThat(health.windows("SCANNER:s1")).extracting(ModelHealth::getCount).containsExactly(10L, 1L);
+      assertThat(health.windows("SCANNER:s1").get(1).getWindowStart())
+          .isEqualTo(HealthFixture.T0.plusMillis(HealthFixture.WINDOW));
+    }
+  }
 }
