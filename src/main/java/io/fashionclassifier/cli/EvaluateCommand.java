@@ -84,7 +84,8 @@ final class EvaluateCommand implements Callable<Integer> {
     }
   }
 
-  private static LabelledImages validationImages(FashionMnist dataset, ModelBundle bundle) {
+  /** The validation images the training run of {@code bundle} held out (its recorded validation_size). */
+  static LabelledImages validationImages(FashionMnist dataset, ModelBundle bundle) {
     Map<String, Object> training = bundle.manifest().training();
     Object recorded = training == null ? null : training.get("validation_size");
     int size = recorded instanceof Number number ? number.intValue()

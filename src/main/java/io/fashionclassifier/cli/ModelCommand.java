@@ -2,6 +2,8 @@ package io.fashionclassifier.cli;
 
 import io.fashionclassifier.dataset.LabelledImages;
 import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.model.Calibration;
+import io.fashionclassifier.model.CalibrationFit;
 import io.fashionclassifier.model.Manifest;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelBundleException;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code model list|activate|shadow|rollback}: moves the pointers of a model repository that running stream
+ * {@code model list|activate|shadow|rollback|acceptance|calibrate}: moves the pointers of a model repository that running stream
  * classifiers watch (docs/stream-classifier.md, Rollout). A bundle is loaded and checked here before a pointer
  * names it, so a corrupt one is refused before any classifier sees it.
  */
@@ -45,7 +47,8 @@ import picocli.CommandLine.Spec;
       ModelCommand.Activate.class,
       ModelCommand.Shadow.class,
       ModelCommand.Rollback.class,
-      ModelCommand.Acceptance.class
+      ModelCommand.Acceptance.class,
+      ModelCommand.Calibrate.class
     })
 final class ModelCommand implements Runnable {
 
@@ -54,7 +57,7 @@ final class ModelCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "Missing subcommand: list, activate, shadow, rollback or acceptance (try --help)");
+        "Missing subcommand: list, activate, shadow, rollback, acceptance or calibrate (try --help)");
   }
 
   /** The repository option every subcommand shares. */
@@ -318,6 +321,42 @@ final class ModelCommand implements Runnable {
       spec.commandLine().getOut().printf(Locale.ROOT,
           "%s: acceptance slice of %d images written, minimum %.4f (the model reaches %.4f)%n",
           name, images, minAccuracy, accuracy);
+      spec.commandLine().getOut().flush();
+    }
+  }
+
+  @Command(name = "calibrate", header = "Fit the model-health calibration of bundle NAME.", mixinStandardHelpOptions = true,
+      description = "Fits the temperature and the model-health reference (calibration.json, docs/model-health.md) of "
+          + "bundle NAME on the validation images its training run held out, as 'train' does for new bundles: for a "
+          + "bundle trained before calibration existed. Replaces an existing calibration.json.")
+  static final class Calibrate implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin RepositoryOption repository;
+
+    @Parameters(paramLabel = "NAME", description = "Bundle directory name inside the repository.")
+    String name;
+
+    @Mixin DatasetOption data;
+
+    @Override
+    public void run() {
+      ModelRepository models = repository.open();
+      Path bundleDirectory = pointing(() -> models.bundle(name));
+      Calibration calibration;
+      try (ModelBundle bundle = ModelBundle.load(bundleDirectory);
+          BatchClassifier classifier = bundle.newClassifier()) {
+        calibration = CalibrationFit.fit(classifier, EvaluateCommand.validationImages(data.load(), bundle));
+      } catch (ModelBundleException e) {
+        throw new UserError("refused: " + e.getMessage(), e);
+      }
+      pointing(() -> {
+        Calibration.write(bundleDirectory, calibration);
+        return null;
+      });
+      spec.commandLine().getOut().printf(Locale.ROOT,
+          "%s: %s written: temperature %.4f, estimated accuracy %.4f against %.4f measured on %d validation images%n",
+          name, Calibration.FILE, calibration.temperature(), calibration.reference().meanCalibratedConfidence(),
+          calibration.reference().accuracy(), calibration.reference().images());
       spec.commandLine().getOut().flush();
     }
   }

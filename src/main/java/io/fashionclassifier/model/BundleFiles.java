@@ -49,7 +49,7 @@ final class BundleFiles {
   }
 
   /**
-   * Refuses the bundle when the files it is made of (manifest, parameters, acceptance files) hold more than
+   * Refuses the bundle when the files it is made of (manifest, parameters, acceptance files, calibration) hold more than
    * {@link ModelBundle#MAX_BUNDLE_BYTES} together; only their sizes are read.
    */
   static void checkTotalSize(Path directory, Manifest manifest) {
@@ -57,6 +57,7 @@ final class BundleFiles {
     files.add(directory.resolve(ModelBundle.MANIFEST_FILE));
     files.add(inside(directory, manifest.parametersFile(), ModelBundle.MANIFEST_FILE + " parameters_file"));
     files.addAll(AcceptanceCheck.files(directory));
+    files.add(directory.resolve(Calibration.FILE));
     long total = 0;
     for (Path file : files) {
       try {

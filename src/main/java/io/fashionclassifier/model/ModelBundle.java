@@ -28,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,10 +70,12 @@ public final class ModelBundle implements AutoCloseable {
 
   private final Manifest manifest;
   private final Model model;
+  private final Calibration calibration;
 
-  private ModelBundle(Manifest manifest, Model model) {
+  private ModelBundle(Manifest manifest, Model model, Calibration calibration) {
     this.manifest = manifest;
     this.model = model;
+    this.calibration = calibration;
   }
 
   /**
@@ -111,6 +114,11 @@ public final class ModelBundle implements AutoCloseable {
           + " does not match manifest version " + manifest.version() + "; the bundle is corrupt or mixed up");
     }
     layout.check(parameters, bytes);
+    Calibration calibration = Calibration.read(directory).orElse(null);
+    if (calibration == null) {
+      log.warn("{} has no {}: its model-health figures have no drift scores and an uncalibrated estimated "
+          + "accuracy; fit one with 'model calibrate'", directory, Calibration.FILE);
+    }
     Model model = Model.newInstance(manifest.name(), Device.cpu());
     try {
       // the bytes checked and hashed are the bytes DJL reads: the file may change meanwhile, they do not
@@ -137,7 +145,7 @@ public final class ModelBundle implements AutoCloseable {
     }
     log.info("Loaded model {} version {} ({}, flip TTA {}) from {}",
         manifest.name(), manifest.version(), manifest.architecture(), manifest.flipTta(), directory);
-    return new ModelBundle(manifest, model);
+    return new ModelBundle(manifest, model, calibration);
   }
 
   /**
@@ -195,6 +203,14 @@ public final class ModelBundle implements AutoCloseable {
 
   public Manifest manifest() {
     return manifest;
+  }
+
+  /**
+   * The bundle's temperature and validation reference ({@code calibration.json}), empty for a bundle without one
+   * (written before calibration existed, or by hand).
+   */
+  public Optional<Calibration> calibration() {
+    return Optional.ofNullable(calibration);
   }
 
   /** The bundle's version: short SHA-256 of its parameters file. */

@@ -78,26 +78,39 @@ final class AdmittedIds implements Processor<String, AccuracyAggregate, String, 
   @Override
   public void process(Record<String, AccuracyAggregate> partial) {
     String scopeKey = partial.key();
+    String admittedKey = admit(admitted, scopeKey, maxKeys);
+    if (admittedKey.equals(scopeKey)) {
+      context.forward(partial);
+      return;
+    }
     AggregateScope scope = AggregateScope.valueOf(scopeKey.substring(0, scopeKey.indexOf(':')));
-    if (admitted.get(scopeKey) != null) {
-      context.forward(partial);
-      return;
-    }
-    String countKey = scope.name() + ":" + COUNT_KEY;
-    Long count = admitted.get(countKey);
-    long admittedSoFar = count == null ? 0 : count;
-    if (admittedSoFar < maxKeys) {
-      admitted.put(scopeKey, admittedSoFar + 1);
-      admitted.put(countKey, admittedSoFar + 1);
-      context.forward(partial);
-      return;
-    }
     Counter counter = overflow.get(scope);
     if (counter.count() == 0) {
       log.warn("more than {} distinct {} ids: counting later ones under {}:{}", maxKeys, scope, scope,
           AccuracyAggregates.OVERFLOW_KEY);
     }
     counter.increment(partial.value().getSeen());
-    context.forward(partial.withKey(scope.name() + ":" + AccuracyAggregates.OVERFLOW_KEY));
+    context.forward(partial.withKey(admittedKey));
+  }
+
+  /**
+   * The rule itself, for any processor that bounds the ids it keys by (the model-health figures decide with their
+   * own store, in their own single task): {@code scopeKey} ({@code <scope>:<escaped id>}) when it is admitted or
+   * can still be, recording the admission in {@code admitted}; {@code <scope>:(other)} otherwise.
+   */
+  static String admit(KeyValueStore<String, Long> admitted, String scopeKey, int maxKeys) {
+    if (admitted.get(scopeKey) != null) {
+      return scopeKey;
+    }
+    String scope = scopeKey.substring(0, scopeKey.indexOf(':'));
+    String countKey = scope + ":" + COUNT_KEY;
+    Long count = admitted.get(countKey);
+    long admittedSoFar = count == null ? 0 : count;
+    if (admittedSoFar < maxKeys) {
+      admitted.put(scopeKey, admittedSoFar + 1);
+      admitted.put(countKey, admittedSoFar + 1);
+      return scopeKey;
+    }
+    return scope + ":" + AccuracyAggregates.OVERFLOW_KEY;
   }
 }

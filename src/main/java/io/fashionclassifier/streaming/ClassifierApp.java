@@ -6,6 +6,7 @@ import io.fashionclassifier.model.ModelBundleException;
 import io.fashionclassifier.model.ModelRepository;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.ModelHealth;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.serde.AvroSerdeConfig;
 import io.fashionclassifier.serde.SchemaRegistryClient;
@@ -86,7 +87,9 @@ public final class ClassifierApp implements AutoCloseable {
     items.configure(serdeConfig, false);
     SpecificAvroSerde<AccuracyAggregate> aggregates = new SpecificAvroSerde<>(AccuracyAggregate.class);
     aggregates.configure(serdeConfig, false);
-    return new ClassifierTopology.AvroSerdes(images, items, aggregates);
+    SpecificAvroSerde<ModelHealth> health = new SpecificAvroSerde<>(ModelHealth.class);
+    health.configure(serdeConfig, false);
+    return new ClassifierTopology.AvroSerdes(images, items, aggregates, health);
   }
 
   /** One new classifier per call, predicting as {@code config} asks (flip test-time augmentation or not). */
@@ -131,7 +134,8 @@ public final class ClassifierApp implements AutoCloseable {
           + directory + "'");
     }
     ModelBundle bundle = ModelBundle.load(directory);
-    return ModelSource.of(new ServedModel(bundle.version(), classifiers(bundle, config), bundle));
+    return ModelSource.of(new ServedModel(bundle.version(), classifiers(bundle, config), bundle,
+        bundle.calibration().orElse(null)));
   }
 
   private static ClassifierApp start(ClassifierConfig config, Function<MeterRegistry, ModelSource> modelSource) {
@@ -149,6 +153,9 @@ public final class ClassifierApp implements AutoCloseable {
     try (Admin admin = Admin.create(adminProperties(config))) {
       Topics.ensure(admin, config, config.aggregatesRetention());
       OutputSubjectCheck.verify(serdes, config.classifiedTopic(), config.aggregatesTopic());
+      if (config.healthEnabled()) {
+        OutputSubjectCheck.verifyHealth(serdes, config.healthTopic());
+      }
     } catch (RuntimeException e) {
       models.close();
       registry.close();

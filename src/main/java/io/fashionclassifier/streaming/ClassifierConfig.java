@@ -58,6 +58,15 @@ public final class ClassifierConfig extends AbstractConfig {
   public static final String INPUT_MAX_RECORD_BYTES = "fashion.input.max.record.bytes";
   public static final String AGGREGATES_WINDOW_MS = "fashion.aggregates.window.ms";
   public static final String AGGREGATES_GRACE_MS = "fashion.aggregates.grace.ms";
+  public static final String TOPIC_HEALTH = "fashion.topic.health";
+  public static final String HEALTH_ENABLED = "fashion.health.enabled";
+  public static final String HEALTH_MIN_ITEMS = "fashion.health.min.items";
+  public static final String HEALTH_ALARM_WINDOWS = "fashion.health.alarm.windows";
+  public static final String HEALTH_PSI_THRESHOLD = "fashion.health.psi.threshold";
+  public static final String HEALTH_LOW_MARGIN_INCREASE = "fashion.health.low.margin.increase";
+  public static final String HEALTH_ACCURACY_DROP = "fashion.health.accuracy.drop";
+  public static final String HEALTH_SKEW_MAX_MS = "fashion.health.skew.max.ms";
+  public static final String HEALTH_LEFT_OUT_SHARE = "fashion.health.left.out.share";
   public static final String TOPICS_CREATE = "fashion.topics.create";
   public static final String TOPICS_PARTITIONS = "fashion.topics.partitions";
   public static final String TOPICS_REPLICATION = "fashion.topics.replication";
@@ -198,6 +207,31 @@ public final class ClassifierConfig extends AbstractConfig {
       .define(AGGREGATES_RETENTION_MS, Type.LONG, 604_800_000L, Range.atLeast(1), Importance.LOW,
           "How long a figure stays on the aggregates topic after its last update (retention.ms of the "
               + "compact,delete topic the classifier creates): closed windows and retired scanners leave it.")
+      .define(HEALTH_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Compute the label-free model-health figures, drift scores and alarms per scanner, warehouse and model "
+              + "version (docs/model-health.md).")
+      .define(TOPIC_HEALTH, Type.STRING, "model-health", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          "Topic of the model-health windows, alarms and clears (Avro ModelHealth)." + TOPIC_NAME_DOC)
+      .define(HEALTH_MIN_ITEMS, Type.INT, 100, Range.atLeast(1), Importance.LOW,
+          "Fewest verdicts a health window needs for its signals to be judged; smaller windows are reported but "
+              + "neither raise nor clear an alarm.")
+      .define(HEALTH_ALARM_WINDOWS, Type.INT, 3, Range.between(1, 1000), Importance.LOW,
+          "Consecutive judged windows over a threshold that raise an ALARM, and within it that CLEAR it.")
+      .define(HEALTH_PSI_THRESHOLD, Type.DOUBLE, 0.2, Range.atLeast(0), Importance.LOW,
+          "Population stability index, against the bundle's validation reference, of the predicted-class mix "
+              + "(CLASS_MIX) or of the confidence histogram (CONFIDENCE) at which a window is over.")
+      .define(HEALTH_LOW_MARGIN_INCREASE, Type.DOUBLE, 0.1, Range.between(0, 1), Importance.LOW,
+          "Increase of the share of low-margin predictions (top two within 0.1) over the reference's at which a "
+              + "window is over (LOW_MARGIN).")
+      .define(HEALTH_ACCURACY_DROP, Type.DOUBLE, 0.05, Range.between(0, 1), Importance.LOW,
+          "Drop of the estimated accuracy (mean calibrated confidence) below the reference's at which a window is "
+              + "over (ESTIMATED_ACCURACY).")
+      .define(HEALTH_SKEW_MAX_MS, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW,
+          "Mean classified time minus capture time, either way, at which a window is over (SKEW): a scanner clock "
+              + "that lags or leads by this much.")
+      .define(HEALTH_LEFT_OUT_SHARE, Type.DOUBLE, 0.05, Range.between(0, 1), Importance.LOW,
+          "Share of a window's verdicts that no windowed accuracy figure counts (capture window closed before "
+              + "they were classified) at which a window is over (LEFT_OUT).")
       .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
           "Create missing topics at start; false fails at start naming the missing ones.")
       .define(TOPICS_PARTITIONS, Type.INT, 6, Range.between(1, 100_000), Importance.LOW,
@@ -586,6 +620,22 @@ public final class ClassifierConfig extends AbstractConfig {
     return millis(AGGREGATES_RETENTION_MS);
   }
 
+  /** Whether the model-health figures are computed. */
+  public boolean healthEnabled() {
+    return getBoolean(HEALTH_ENABLED);
+  }
+
+  public String healthTopic() {
+    return getString(TOPIC_HEALTH);
+  }
+
+  /** The model-health figures' own settings. */
+  public HealthTopology.Settings healthSettings() {
+    return new HealthTopology.Settings(healthEnabled(), healthTopic(), getInt(HEALTH_MIN_ITEMS),
+        getInt(HEALTH_ALARM_WINDOWS), getDouble(HEALTH_PSI_THRESHOLD), getDouble(HEALTH_LOW_MARGIN_INCREASE),
+        getDouble(HEALTH_ACCURACY_DROP), millis(HEALTH_SKEW_MAX_MS), getDouble(HEALTH_LEFT_OUT_SHARE));
+  }
+
   /** How long the brokers may take to answer at start-up before the classifier gives up. */
   public Duration startupTimeout() {
     return millis(STARTUP_TIMEOUT_MS);
@@ -632,7 +682,8 @@ public final class ClassifierConfig extends AbstractConfig {
   public ClassifierTopology.Settings topologySettings() {
     return new ClassifierTopology.Settings(
         inputTopic(), classifiedTopic(), aggregatesTopic(), deadLetterTopic(), batchSize(), maxBatchWait(),
-        window(), windowGrace(), maxFutureSkew(), maxKeysPerScope(), commitPartialBatches(), inputMaxRecordBytes());
+        window(), windowGrace(), maxFutureSkew(), maxKeysPerScope(), commitPartialBatches(), inputMaxRecordBytes(),
+        healthSettings());
   }
 
   /** Whether the audit join runs. */

@@ -4,6 +4,7 @@ import io.fashionclassifier.model.BatchClassifier;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.schema.ModelHealth;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -48,6 +49,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *      decisions in the changelogged store accuracy-admitted-ids)
  *   -> repartition (accuracy-partials) -> cumulative and tumbling-window (1 minute by default) sums
  *   -> stamped with the classifier's clock -> accuracy-aggregates (compact,delete)
+ * verdicts -> label-free model health per scanner, warehouse and model version -> model-health (HealthTopology)
  * </pre>
  *
  * <p>With audits or the review queue on, {@link QualityTopology} adds its part: the review queue fed by the
@@ -81,6 +83,7 @@ public final class ClassifierTopology {
    *     verdicts are visible at once rather than at the next {@code commit.interval.ms}
    * @param inputMaxRecordBytes largest input record (key, value and headers, uncompressed) taken; larger ones are
    *     dead-lettered at arrival
+   * @param health the label-free model-health figures ({@link HealthTopology})
    */
   public record Settings(
       String inputTopic,
@@ -94,18 +97,20 @@ public final class ClassifierTopology {
       Duration maxFutureSkew,
       int maxKeysPerScope,
       boolean commitPartialBatches,
-      int inputMaxRecordBytes) {
+      int inputMaxRecordBytes,
+      HealthTopology.Settings health) {
 
     /** These settings with other accuracy-figure bounds. */
     public Settings withAggregateBounds(Duration maxFutureSkew, int maxKeysPerScope) {
       return new Settings(inputTopic, classifiedTopic, aggregatesTopic, deadLetterTopic, batchSize, maxBatchWait,
-          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitPartialBatches, inputMaxRecordBytes);
+          window, windowGrace, maxFutureSkew, maxKeysPerScope, commitPartialBatches, inputMaxRecordBytes, health);
     }
   }
 
   /** The Avro serdes, configured for the schema registry in use. */
   public record AvroSerdes(
-      Deserializer<InventoryImage> images, Serde<ClassifiedItem> classifiedItems, Serde<AccuracyAggregate> aggregates) {}
+      Deserializer<InventoryImage> images, Serde<ClassifiedItem> classifiedItems, Serde<AccuracyAggregate> aggregates,
+      Serde<ModelHealth> health) {}
 
   /**
    * Adds the classifier to {@code builder}, its micro-batchers reporting to {@code progress} (liveness); each
@@ -259,6 +264,12 @@ public final class ClassifierTopology {
             Named.as("windowed-key"))
         .processValues(StampedNow::new, Named.as("windowed-stamped-now"))
         .to(settings.aggregatesTopic(), Produced.with(Serdes.String(), serdes.aggregates()));
+
+    // last, so that the sub-topologies above keep their numbers (their task ids, and so their state directories)
+    if (settings.health().enabled()) {
+      HealthTopology.addTo(builder, verdicts, settings.health(), settings, serdes.health(), models::calibration,
+          metrics.registry());
+    }
   }
 
   /** {@code <scope>:<key>@<windowStart epoch millis>}. */

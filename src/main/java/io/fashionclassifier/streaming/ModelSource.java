@@ -1,6 +1,7 @@
 package io.fashionclassifier.streaming;
 
 import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.model.Calibration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -15,6 +16,20 @@ interface ModelSource extends Supplier<ModelLineup>, AutoCloseable {
     ModelLineup lineup = get();
     return new ModelVersions(lineup.active().version(),
         lineup.shadow() == null ? null : lineup.shadow().version());
+  }
+
+  /**
+   * The calibration of model {@code version} when it is in service and its bundle has one (the model-health
+   * figures' reference).
+   */
+  default Optional<Calibration> calibration(String version) {
+    ModelLineup lineup = get();
+    for (ServedModel model : new ServedModel[] {lineup.active(), lineup.shadow()}) {
+      if (model != null && version.equals(model.version()) && model.calibration() != null) {
+        return Optional.of(model.calibration());
+      }
+    }
+    return Optional.empty();
   }
 
   /**

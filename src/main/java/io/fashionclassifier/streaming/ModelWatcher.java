@@ -439,7 +439,7 @@ final class ModelWatcher implements ModelSource {
     Supplier<BatchClassifier> classifiers = flipTta
         .<Supplier<BatchClassifier>>map(flip -> () -> bundle.newClassifier(flip))
         .orElse(bundle::newClassifier);
-    return new ServedModel(bundle.version(), classifiers, bundle);
+    return new ServedModel(bundle.version(), classifiers, bundle, bundle.calibration().orElse(null));
   }
 
   /** What changes when the bundle's files do: names, sizes and modification times. */

@@ -1,6 +1,8 @@
 package io.fashionclassifier.streaming;
 
 import io.fashionclassifier.schema.AccuracyAggregate;
+import io.fashionclassifier.schema.HealthKind;
+import io.fashionclassifier.schema.ModelHealth;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
@@ -39,6 +41,16 @@ final class OutputSubjectCheck {
     if (check(serdes.classifiedItems().serializer(), classifiedTopic, sampleVerdict())) {
       check(serdes.aggregates().serializer(), aggregatesTopic, sampleFigure());
     }
+  }
+
+  /** Serializes a sample model-health record as the health figures will (when they are on). */
+  static void verifyHealth(ClassifierTopology.AvroSerdes serdes, String healthTopic) {
+    check(serdes.health().serializer(), healthTopic, ModelHealth.newBuilder()
+        .setKind(HealthKind.WINDOW).setScope("MODEL").setKey("").setModelVersion("")
+        .setWindowStart(Instant.EPOCH).setWindowEnd(Instant.EPOCH).setCount(0).setMeanConfidence(0)
+        .setMeanEntropy(0).setLowMarginShare(0).setClassMix(List.of()).setEstimatedAccuracy(0).setCalibrated(false)
+        .setMeanSkewMs(0).setLeftOut(0).setOverThreshold(List.of()).setAlarms(List.of())
+        .setUpdatedTime(Instant.EPOCH).build());
   }
 
   /** Whether the registry answered. */

@@ -1,6 +1,7 @@
 package io.fashionclassifier.streaming;
 
 import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.model.Calibration;
 import io.fashionclassifier.model.Prediction;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,6 +21,7 @@ final class ServedModel {
   private final String version;
   private final Supplier<BatchClassifier> classifiers;
   private final AutoCloseable resources;
+  private final Calibration calibration;
   private int leases;
   private boolean retired;
   private boolean closed;
@@ -30,9 +32,21 @@ final class ServedModel {
    * @param resources closed after retirement and the last release (the loaded bundle), or null
    */
   ServedModel(String version, Supplier<BatchClassifier> classifiers, AutoCloseable resources) {
+    this(version, classifiers, resources, null);
+  }
+
+  /** @param calibration the bundle's calibration, or null when it has none */
+  ServedModel(String version, Supplier<BatchClassifier> classifiers, AutoCloseable resources,
+      Calibration calibration) {
     this.version = version;
     this.classifiers = classifiers;
     this.resources = resources;
+    this.calibration = calibration;
+  }
+
+  /** The bundle's calibration (model-health reference), or null. */
+  Calibration calibration() {
+    return calibration;
   }
 
   /** Classifiers from {@code classifiers}, never retired (a model given to the app rather than watched). */

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks, before the topology starts, that the brokers answer and the four topics exist, and those of the audits and
- * the review queue when they run (creating them if asked).
+ * Checks, before the topology starts, that the brokers answer and the four topics exist, and those of the audits,
+ * the review queue and the model health when they run (creating them if asked).
  */
 final class Topics {
 
@@ -66,6 +66,9 @@ final class Topics {
     wanted.put(config.aggregatesTopic(), aggregatesTopicConfig(aggregatesRetention));
     wanted.put(config.deadLetterTopic(), Map.of());
     config.qualitySettings().topics().forEach(topic -> wanted.put(topic, Map.of()));
+    if (config.healthEnabled()) {
+      wanted.put(config.healthTopic(), Map.of());
+    }
     List<String> missing = new ArrayList<>();
     wanted.keySet().forEach(topic -> {
       if (!existing.contains(topic)) {

@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.dataset.LabelledImages;
 import io.fashionclassifier.model.BatchClassifier;
+import io.fashionclassifier.model.Calibration;
+import io.fashionclassifier.model.CalibrationFit;
 import io.fashionclassifier.model.Manifest;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.TestTimeAugmentation;
@@ -83,6 +85,7 @@ public final class BundleTrainer {
       }
       manifest = ModelBundle.save(outputDirectory, model.getBlock(), config.architecture(),
           config.flipAugmentation(), config.toMap(), null);
+      calibrate(model, validation, views, outputDirectory);
     }
     double loopSeconds = loop.trainingNanos() / 1e9;
     double imagesPerSecond = loopSeconds > 0 ? loop.imagesSeen() / loopSeconds : 0;
@@ -141,6 +144,21 @@ public final class BundleTrainer {
           average.steps(), averaged, trained, kept ? "average" : "trained parameters");
       return new WeightAverage.Choice(average.decay(), average.steps(), trained, averaged, kept);
     }
+  }
+
+  /**
+   * Fits the temperature and the model-health reference on the validation images, predicting as the bundle will,
+   * and writes them into the bundle (docs/training.md, calibration.json).
+   */
+  private void calibrate(Model model, LabelledImages validation, TestTimeAugmentation views, Path directory) {
+    Calibration calibration;
+    try (BatchClassifier classifier = ModelBundle.classifierOf(model, views)) {
+      calibration = CalibrationFit.fit(classifier, validation);
+    }
+    Calibration.write(directory, calibration);
+    console.printf("calibration: temperature %.3f, estimated accuracy %.4f against %.4f measured on the %d "
+            + "validation images%n", calibration.temperature(), calibration.reference().meanCalibratedConfidence(),
+        calibration.reference().accuracy(), calibration.reference().images());
   }
 
   private static double validationAccuracy(Model model, LabelledImages validation, TestTimeAugmentation views) {

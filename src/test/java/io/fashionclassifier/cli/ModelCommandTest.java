@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code model list|activate|shadow|rollback} on a repository of real (randomly initialised) bundles. */
+/** {@code model list|activate|shadow|rollback|acceptance|calibrate} on a repository of real (randomly initialised) bundles. */
 class ModelCommandTest {
 
   @TempDir Path dir;
@@ -165,5 +165,27 @@ class ModelCommandTest {
     assertThat(out.toString()).contains("one: acceptance slice of 100 images written, minimum 0.0000");
     assertThat(Files.exists(dir.resolve("one").resolve("acceptance.json"))).isTrue();
     assertThat(run("model", "activate", "one")).as("the bundle passes its own slice").isZero();
+  }
+
+  @Test
+  void calibrateWritesTheCalibrationTheBundleThenLoadsWith() {
+    assertThat(run("model", "calibrate", "one")).isZero();
+
+    assertThat(out.toString()).contains("one: calibration.json written: temperature ")
+        .contains("on 5000 validation images");
+    try (ModelBundle bundle = ModelBundle.load(dir.resolve("one"))) {
+      assertThat(bundle.calibration()).hasValueSatisfying(calibration -> {
+        assertThat(calibration.temperature()).isPositive();
+        assertThat(calibration.reference().images()).isEqualTo(5000);
+      });
+    }
+  }
+
+  @Test
+  void calibrateRefusesACorruptBundleInOneLine() {
+    assertThat(run("model", "calibrate", "corrupt")).isEqualTo(2);
+
+    assertThat(err.toString()).startsWith("error: refused: ").hasLineCount(1);
+    assertThat(Files.exists(dir.resolve("corrupt").resolve("calibration.json"))).isFalse();
   }
 }

@@ -1,9 +1,13 @@
 package io.fashionclassifier.streaming;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fashionclassifier.local.ApicurioRegistry;
 import io.fashionclassifier.local.KafkaBroker;
+import io.fashionclassifier.schema.HealthKind;
+import io.fashionclassifier.schema.ModelHealth;
+import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,17 +30,19 @@ import org.junit.jupiter.api.Test;
 /**
  * Exactly-once across a crash: the classifier runs in a child JVM ({@code Main stream}, real broker, Apicurio
  * registry, real model), is killed with SIGKILL while records wait in a batch, and restarts; every input then
- * appears exactly once in the committed output. The restarted one then stops cleanly on SIGTERM.
+ * appears exactly once in the committed output, and in the model-health figures. The restarted one then stops cleanly on SIGTERM.
  */
 class CrashRecoveryTest {
 
   private static final int IMAGES = 300;
   private static final int BATCH = 64;
+  private static final long WINDOW_MS = 1_000;
 
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private final String applicationId = "crash-" + run;
   private final String inputTopic = "crash-images-" + run;
   private final String classifiedTopic = "crash-classified-" + run;
+  private final String healthTopic = "crash-health-" + run;
   private final List<Process> children = new ArrayList<>();
 
   @AfterEach
@@ -72,12 +81,42 @@ class CrashRecoveryTest {
     assertThat(perItem.keySet())
         .containsExactlyInAnyOrderElementsOf(IntStream.range(0, IMAGES).mapToObj(KafkaTestClients::itemId).toList());
     assertThat(perItem.values()).as("no duplicates").containsOnly(1L);
+    assertThat(healthCounted(broker, serdeConfig)).as("verdicts in the model-health windows").isEqualTo(IMAGES);
 
     // SIGTERM: the shutdown hook commits and closes Kafka Streams
     second.destroy();
     assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("stopped on SIGTERM").isTrue();
     assertThat(second.exitValue()).as("a requested stop exits with 0").isZero();
     assertThat(Files.readString(logOf(2))).contains("Kafka Streams PENDING_SHUTDOWN -> NOT_RUNNING");
+  }
+
+  /**
+   * The verdicts the MODEL health windows counted before now: later images, sent once a window has passed, close
+   * those windows (health windows are on the classifier's clock, one second long here) without counting in them.
+   */
+  private long healthCounted(KafkaBroker broker, Map<String, Object> serdeConfig) {
+    long counted = System.currentTimeMillis() + WINDOW_MS;
+    SpecificAvroDeserializer<ModelHealth> health = new SpecificAvroDeserializer<>();
+    health.configure(serdeConfig, false);
+    AtomicInteger later = new AtomicInteger(IMAGES);
+    AtomicReference<List<ModelHealth>> windows = new AtomicReference<>(List.of());
+    Predicate<List<ConsumerRecord<String, ModelHealth>>> closedAfter = records -> records.stream()
+        .anyMatch(r -> r.value().getKind() == HealthKind.WINDOW && r.value().getScope().equals("MODEL")
+            && r.value().getWindowStart().toEpochMilli() >= counted);
+    await().pollDelay(Duration.ofMillis(WINDOW_MS)).pollInterval(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(90)).until(() -> {
+          int next = later.getAndIncrement();
+          KafkaTestClients.produceImages(broker.bootstrapServers(), serdeConfig, inputTopic,
+              SmallModel.data().test(), next, next + 1);
+          List<ConsumerRecord<String, ModelHealth>> read = KafkaTestClients.readCommitted(
+              broker.bootstrapServers(), healthTopic, health, closedAfter, Duration.ofSeconds(2), Duration.ZERO);
+          windows.set(read.stream().map(ConsumerRecord::value).toList());
+          return closedAfter.test(read);
+        });
+    return windows.get().stream()
+        .filter(w -> w.getKind() == HealthKind.WINDOW && w.getScope().equals("MODEL")
+            && w.getWindowEnd().toEpochMilli() <= counted)
+        .mapToLong(ModelHealth::getCount).sum();
   }
 
   private Path logOf(int number) throws java.io.IOException {
@@ -106,6 +145,9 @@ class CrashRecoveryTest {
         "-D", ClassifierConfig.TOPIC_AGGREGATES + "=crash-aggregates-" + run,
         "-D", ClassifierConfig.TOPIC_DLQ + "=crash-dlq-" + run,
         "-D", ClassifierConfig.TOPICS_PARTITIONS + "=1",
+        "-D", ClassifierConfig.TOPIC_HEALTH + "=" + healthTopic,
+        "-D", ClassifierConfig.AGGREGATES_WINDOW_MS + "=" + WINDOW_MS,
+        "-D", ClassifierConfig.AGGREGATES_GRACE_MS + "=0",
         // the killed member must leave the group quickly for the restart to take over its task
         "-D", "session.timeout.ms=6000",
         "-D", "heartbeat.interval.ms=1000",
