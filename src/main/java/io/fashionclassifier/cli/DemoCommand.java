@@ -62,8 +62,12 @@ final class DemoCommand implements Callable<Integer> {
   String registry;
 
   @Option(names = "--report", paramLabel = "DIR", defaultValue = "demo-report",
-      description = "Where the summary is written (default ${DEFAULT-VALUE}).")
+      description = "Where the summary and the log (" + DemoLog.FILE_NAME + ") are written (default ${DEFAULT-VALUE}).")
   Path reportDir;
+
+  @Option(names = "--verbose",
+      description = "Show the log of the broker, Kafka Streams and the classifier on the terminal too.")
+  boolean verbose;
 
   @Override
   public Integer call() throws Exception {
@@ -72,8 +76,14 @@ final class DemoCommand implements Callable<Integer> {
       throw new UserError("--registry must be auto, apicurio or mock, not '" + registry + "'");
     }
     String flip = flipTta.value();
-    // live line and summary are user output: straight to stdout, logs go to stderr
+    // live line and summary are user output: straight to stdout; logs go to the report (and stderr if --verbose)
     PrintStream out = System.out;
+    try (DemoLog log = DemoLog.toReport(reportDir, verbose)) {
+      return run(flip, out);
+    }
+  }
+
+  private int run(String flip, PrintStream out) throws Exception {
     FashionMnist data = dataset.load();
     ensureModel(data, out);
 
@@ -96,6 +106,9 @@ final class DemoCommand implements Callable<Integer> {
             flip, reportDir, Duration.ofMinutes(2));
         List<ScanImage> images = ScanCommand.scanImages(data.test());
         new Demo(settings, out, System.console() != null).run(images, stop::requested);
+        if (!verbose) {
+          out.println("  log:    " + DemoLog.logFile(reportDir).toAbsolutePath() + " (--verbose shows it here)");
+        }
       }
       return stop.requested() ? 130 : 0;
     }
