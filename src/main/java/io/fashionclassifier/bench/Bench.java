@@ -153,6 +153,24 @@ public final class Bench {
         }
       }
 
+      BurstLoad.Result burst = null;
+      if (plan.burst().bursts() > 0) {
+        BenchPlan.Burst shape = plan.burst();
+        step(String.format(Locale.ROOT, "bursts: %d x %.0f s at %.0f%% of the maximum between %.0f s at %.0f%% "
+                + "(default settings)", shape.bursts(), shape.phase().toMillis() / 1000.0,
+            100 * shape.highFraction(), shape.phase().toMillis() / 1000.0, 100 * shape.lowFraction()));
+        burst = BurstLoad.run(bench, "bursts", Map.of(), shape, max, plan.latencyWarmUp());
+        out.printf(Locale.ROOT, "    %,.0f/s <-> %,.0f/s: backlog drained in %s s after each burst (longest %s s)%s%n",
+            burst.lowRatePerSecond(), burst.highRatePerSecond(), seconds(burst.drainSeconds()),
+            seconds(List.of(burst.maxDrainSeconds())), burst.run().complete() ? "" : " (INCOMPLETE)");
+        out.printf(Locale.ROOT, "    p50 / p99: before the bursts %,d / %,d ms, during %,d / %,d ms, after %,d / %,d ms%n",
+            burst.beforeP50Millis(), burst.beforeP99Millis(), burst.duringP50Millis(), burst.duringP99Millis(),
+            burst.afterP50Millis(), burst.afterP99Millis());
+        if (stopped.getAsBoolean()) {
+          throw new InterruptedException("stopped");
+        }
+      }
+
       MemorySoak.Result soak = null;
       if (plan.soakRecords() > 0) {
         step(String.format(Locale.ROOT, "memory soak, %,d images in batches of %d", plan.soakRecords(),
@@ -166,7 +184,7 @@ public final class Bench {
       BenchResult measured = new BenchResult(bundle.version(), bundle.manifest().architecture(),
           settings.flipTta(), settings.smoke(), Runtime.getRuntime().availableProcessors(), loadStart, loadAverage(),
           startedAt, (System.nanoTime() - start) / 1e9, defaultBatchSize, inference, passThrough, endToEnd, max,
-          latency, soak, List.of());
+          latency, soak, burst, List.of());
       BenchResult result = measured.withChecks(Targets.checks(measured));
       write(result);
       return result;
@@ -195,6 +213,14 @@ public final class Bench {
     for (StageLatency.Stage stage : stages) {
       parts.add(String.format(Locale.ROOT, "%s %s / %s", stage.name(), millis(stage.p50Millis()),
           millis(stage.p99Millis())));
+    }
+    return String.join(", ", parts);
+  }
+
+  private static String seconds(List<Double> values) {
+    List<String> parts = new ArrayList<>();
+    for (double value : values) {
+      parts.add(Double.isNaN(value) ? "not drained" : String.format(Locale.ROOT, "%.1f", value));
     }
     return String.join(", ", parts);
   }

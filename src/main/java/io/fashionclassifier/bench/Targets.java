@@ -63,6 +63,15 @@ final class Targets {
           "no growth", soak.ndArrayGrowth() <= 0));
     }
 
+    BurstLoad.Result burst = view.burst();
+    if (burst != null) {
+      checks.add(new Check(String.format(Locale.ROOT, "bursts to %.0f%% of the maximum: longest drain, p99 during / "
+              + "after", 100 * burst.highRatePerSecond() / Math.max(1, view.maxItemsPerSecond())),
+          String.format(Locale.ROOT, "%s s, %,d / %,d ms", Double.isNaN(burst.maxDrainSeconds()) ? "not drained"
+              : String.format(Locale.ROOT, "%.1f", burst.maxDrainSeconds()), burst.duringP99Millis(),
+              burst.afterP99Millis()), "context", null));
+    }
+
     // context: what Kafka Streams alone allows, and what exactly-once costs
     double ceiling = passThrough == null ? Double.NaN : passThrough.recordsPerSecond();
     checks.add(new Check("end to end, batch " + defaultBatchSize + " / Kafka Streams pass-through",

@@ -8,6 +8,7 @@ import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelBundleException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +49,27 @@ final class BenchCommand implements Callable<Integer> {
   List<Integer> batchSizes;
 
   @Option(names = "--skip", paramLabel = "STEP,...", split = ",",
-      description = "Steps to leave out, e.g. to compare two builds end to end only: inference, pass-through, soak.")
+      description = "Steps to leave out, e.g. to compare two builds end to end only: inference, pass-through, "
+          + "bursts, soak.")
   List<String> skip = new ArrayList<>();
+
+  @Option(names = "--burst-low", paramLabel = "FRACTION",
+      description = "Rate of the bursty load between bursts, as a fraction of the measured maximum "
+          + "(default: docs/performance.md).")
+  Double burstLow;
+
+  @Option(names = "--burst-high", paramLabel = "FRACTION",
+      description = "Rate of the bursty load during a burst, as a fraction of the measured maximum "
+          + "(default: docs/performance.md).")
+  Double burstHigh;
+
+  @Option(names = "--burst-phase", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long each burst, and each quiet stretch around it, lasts (default: docs/performance.md).")
+  Duration burstPhase;
+
+  @Option(names = "--bursts", paramLabel = "N",
+      description = "Bursts in the bursty load (default: docs/performance.md).")
+  Integer bursts;
 
   @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
       description = "A classifier or Kafka Streams setting for every run, e.g. -D commit.interval.ms=50 (repeatable).")
@@ -89,12 +109,17 @@ final class BenchCommand implements Callable<Integer> {
       if (batchSizes != null) {
         plan = plan.withEndToEndBatchSizes(batchSizes);
       }
+      BenchPlan.Burst burst = plan.burst();
+      plan = plan.withBurst(new BenchPlan.Burst(burstLow == null ? burst.lowFraction() : burstLow,
+          burstHigh == null ? burst.highFraction() : burstHigh, burstPhase == null ? burst.phase() : burstPhase,
+          bursts == null ? burst.bursts() : bursts));
       for (String step : skip) {
         plan = plan.without(switch (step) {
           case "inference" -> BenchPlan.Step.INFERENCE;
           case "pass-through" -> BenchPlan.Step.PASS_THROUGH;
           case "soak" -> BenchPlan.Step.SOAK;
-          default -> throw new UserError("--skip takes inference, pass-through or soak, not '" + step + "'");
+          case "bursts" -> BenchPlan.Step.BURST;
+          default -> throw new UserError("--skip takes inference, pass-through, bursts or soak, not '" + step + "'");
         });
       }
     } catch (IllegalArgumentException e) {

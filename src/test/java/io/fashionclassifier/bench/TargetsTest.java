@@ -39,7 +39,7 @@ class TargetsTest {
     List<PipelineRun.Result> latency = List.of(run(Bench.latencyName(0.5), 0, p99, p50));
     MemorySoak.Result soak = new MemorySoak.Result(64, 1_000, 1, List.of(), rssGrowth, 0, ndArrayGrowth);
     return new BenchResult("v", "cnn", "bundle", false, 2, 1, 1, "now", 1, 64, inference,
-        new PassThrough.Result(10, 10, 40_000, true, null), endToEndRuns, endToEnd, latency, soak, List.of());
+        new PassThrough.Result(10, 10, 40_000, true, null), endToEndRuns, endToEnd, latency, soak, null, List.of());
   }
 
   private static PipelineRun.Result run(String name, double itemsPerSecond, long p99, long p50) {

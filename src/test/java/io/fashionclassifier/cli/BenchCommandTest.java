@@ -102,6 +102,29 @@ class BenchCommandTest {
   }
 
   @Test
+  void theBurstyLoadSaysHowLongEachBacklogTookToDrainAndTheLatencyAroundIt() {
+    JsonNode burst = result.get("burst");
+    assertThat(burst.get("bursts").asInt()).isEqualTo(1);
+    assertThat(burst.get("highRatePerSecond").asDouble()).isGreaterThan(burst.get("lowRatePerSecond").asDouble());
+    assertThat(burst.at("/run/complete").asBoolean()).isTrue();
+    assertThat(burst.at("/run/classified").asLong()).isEqualTo(burst.at("/run/sent").asLong());
+    // every record came out, so every burst's backlog drained, within the run
+    assertThat(burst.get("drainSeconds")).hasSize(1);
+    assertThat(burst.get("drainSeconds").get(0).isNumber()).as(burst.toString()).isTrue();
+    assertThat(burst.get("drainSeconds").get(0).asDouble()).isNotNegative()
+        .isLessThanOrEqualTo(burst.at("/run/seconds").asDouble());
+    for (String phase : List.of("before", "during", "after")) {
+      assertThat(burst.get(phase + "Items").asLong()).as(phase).isPositive();
+      assertThat(burst.get(phase + "P99Millis").asLong()).as(phase)
+          .isGreaterThanOrEqualTo(burst.get(phase + "P50Millis").asLong()).isPositive();
+    }
+    assertThat(burst.get("beforeItems").asLong() + burst.get("duringItems").asLong()
+        + burst.get("afterItems").asLong()).isEqualTo(burst.at("/run/sent").asLong());
+    assertThat(stdout).containsPattern("backlog drained in [\\d.]+ s after each burst")
+        .containsPattern("p50 / p99: before the bursts [\\d,]+ / [\\d,]+ ms, during");
+  }
+
+  @Test
   void theSettingGivenWithDIsUsedByEveryClassifierRun() {
     // a run's own settings are recorded; the -D ones apply to all, so the runs completing under it is the check
     assertThat(result.get("endToEnd").get(0).at("/settings/fashion.batch.size").asText()).isEqualTo("1");
@@ -119,7 +142,7 @@ class BenchCommandTest {
         .containsPattern("latency p99, .* +\\d+ ms at .*(PASS|FAIL)")
         .containsPattern("RSS growth from 400 to 2,000 images .*(PASS|FAIL)")
         .containsPattern("live NDArrays, same span +[+-]\\d+ .*(PASS|FAIL)");
-    assertThat(result.get("checks")).hasSize(8);
+    assertThat(result.get("checks")).hasSize(9);
   }
 
   @Test
