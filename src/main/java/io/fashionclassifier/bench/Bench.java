@@ -131,6 +131,22 @@ public final class Bench {
         }
       }
 
+      PerRecordBaseline.Result perRecord = null;
+      if (plan.perRecordRecords() > 0) {
+        step(String.format(Locale.ROOT, "per-record baseline: a consumer loop, one predictor call per record, "
+            + "at-least-once (commitSync after each poll), %,d records", plan.perRecordRecords()));
+        perRecord = PerRecordBaseline.run(bench, plan.perRecordRecords(), plan.endToEndLimit(),
+            plan.latencyPerRate(), plan.latencyWarmUp());
+        out.printf(Locale.ROOT, "    %,.0f items/s%s (%.1f of %.1f s in the model); at half that (%,.0f/s): "
+                + "p50 %,d ms, p90 %,d ms, p99 %,d ms over %,d items%s%n", perRecord.itemsPerSecond(),
+            perRecord.complete() ? "" : " (INCOMPLETE)", perRecord.modelSeconds(), perRecord.seconds(),
+            perRecord.latencyRatePerSecond(), perRecord.latencyP50Millis(), perRecord.latencyP90Millis(),
+            perRecord.latencyP99Millis(), perRecord.latencyItems(), perRecord.latencyComplete() ? "" : " (INCOMPLETE)");
+        if (stopped.getAsBoolean()) {
+          throw new InterruptedException("stopped");
+        }
+      }
+
       double max = endToEnd.stream()
           .filter(r -> r.name().equals(endToEndName(defaultBatchSize, true)))
           .mapToDouble(PipelineRun.Result::itemsPerSecond).findFirst()
@@ -184,7 +200,7 @@ public final class Bench {
       BenchResult measured = new BenchResult(bundle.version(), bundle.manifest().architecture(),
           settings.flipTta(), settings.smoke(), Runtime.getRuntime().availableProcessors(), loadStart, loadAverage(),
           startedAt, (System.nanoTime() - start) / 1e9, defaultBatchSize, inference, passThrough, endToEnd, max,
-          latency, soak, burst, List.of());
+          latency, soak, burst, perRecord, List.of());
       BenchResult result = measured.withChecks(Targets.checks(measured));
       write(result);
       return result;
@@ -220,7 +236,7 @@ public final class Bench {
   private static String seconds(List<Double> values) {
     List<String> parts = new ArrayList<>();
     for (double value : values) {
-      parts.add(Double.isNaN(value) ? "not drained" : String.format(Locale.ROOT, "%.1f", value));
+      parts.add(Double.isNaN(value) ? "not drained" : String.format(Locale.ROOT, "%.2f", value));
     }
     return String.join(", ", parts);
   }

@@ -194,7 +194,7 @@ final class PipelineRun {
   }
 
   /** Follows the outputs on its own thread, as a read_committed consumer. */
-  private static final class Reader implements AutoCloseable {
+  static final class Reader implements AutoCloseable {
     private final TopicWatcher watcher;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicReference<Exception> failure = new AtomicReference<>();

@@ -50,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--skip", paramLabel = "STEP,...", split = ",",
       description = "Steps to leave out, e.g. to compare two builds end to end only: inference, pass-through, "
-          + "bursts, soak.")
+          + "per-record, bursts, soak.")
   List<String> skip = new ArrayList<>();
 
   @Option(names = "--burst-low", paramLabel = "FRACTION",
@@ -119,7 +119,9 @@ final class BenchCommand implements Callable<Integer> {
           case "pass-through" -> BenchPlan.Step.PASS_THROUGH;
           case "soak" -> BenchPlan.Step.SOAK;
           case "bursts" -> BenchPlan.Step.BURST;
-          default -> throw new UserError("--skip takes inference, pass-through, bursts or soak, not '" + step + "'");
+          case "per-record" -> BenchPlan.Step.PER_RECORD;
+          default -> throw new UserError(
+              "--skip takes inference, pass-through, per-record, bursts or soak, not '" + step + "'");
         });
       }
     } catch (IllegalArgumentException e) {

@@ -125,6 +125,29 @@ class BenchCommandTest {
   }
 
   @Test
+  void thePerRecordConsumerLoopIsMeasuredBesideThePipelineAndTheRatioIsReported() {
+    JsonNode loop = result.get("perRecord");
+    assertThat(loop.get("complete").asBoolean()).isTrue();
+    assertThat(loop.get("classified").asLong()).isEqualTo(loop.get("sent").asLong()).isEqualTo(100);
+    assertThat(loop.get("itemsPerSecond").asDouble()).isPositive();
+    assertThat(loop.get("modelSeconds").asDouble()).isPositive();
+    assertThat(loop.get("latencyComplete").asBoolean()).isTrue();
+    assertThat(loop.get("latencyRatePerSecond").asDouble())
+        .isCloseTo(loop.get("itemsPerSecond").asDouble() / 2, org.assertj.core.data.Offset.offset(1.0));
+    assertThat(loop.get("latencyItems").asLong()).isPositive();
+    assertThat(loop.get("latencyP99Millis").asLong()).isGreaterThanOrEqualTo(loop.get("latencyP50Millis").asLong())
+        .isPositive();
+
+    double batched = result.get("endToEnd").get(2).get("itemsPerSecond").asDouble();
+    JsonNode ratio = result.get("checks").get(1);
+    assertThat(ratio.get("figure").asText()).contains("per-record consumer loop");
+    assertThat(ratio.get("measured").asText()).startsWith(String.format(java.util.Locale.ROOT, "%.2fx",
+        batched / loop.get("itemsPerSecond").asDouble()));
+    assertThat(stdout).containsPattern("per-record baseline: .*\\n +[\\d,]+ items/s \\([\\d.]+ of [\\d.]+ s in "
+        + "the model\\); at half that");
+  }
+
+  @Test
   void theSettingGivenWithDIsUsedByEveryClassifierRun() {
     // a run's own settings are recorded; the -D ones apply to all, so the runs completing under it is the check
     assertThat(result.get("endToEnd").get(0).at("/settings/fashion.batch.size").asText()).isEqualTo("1");
@@ -138,11 +161,13 @@ class BenchCommandTest {
   void printsEveryTargetWithItsVerdict() {
     assertThat(stdout).contains("SMOKE RUN")
         .containsPattern("end to end, exactly-once, batch 64 / model alone at batch 64 +\\d+\\.\\d\\dx .*(PASS|FAIL)")
-        .containsPattern("end to end, batch 64 / batch 1 \\(per record\\) +\\d+\\.\\d\\dx .*(PASS|FAIL)")
+        .containsPattern("end to end, exactly-once, batch 64 / per-record consumer loop \\(at-least-once\\) "
+            + "+\\d+\\.\\d\\dx .*(PASS|FAIL)")
+        .containsPattern("end to end, batch 64 / batch 1 +\\d+\\.\\d\\dx .*context")
         .containsPattern("latency p99, .* +\\d+ ms at .*(PASS|FAIL)")
         .containsPattern("RSS growth from 400 to 2,000 images .*(PASS|FAIL)")
         .containsPattern("live NDArrays, same span +[+-]\\d+ .*(PASS|FAIL)");
-    assertThat(result.get("checks")).hasSize(9);
+    assertThat(result.get("checks")).hasSize(10);
   }
 
   @Test
