@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 /** Measures the model alone, Kafka Streams alone and the whole classifier, and checks the performance targets. */
 @Command(name = "bench", header = "Measure throughput, latency and memory, and check the targets.", mixinStandardHelpOptions = true,
     description = "Measure throughput (model alone, Kafka Streams pass-through, end to end by batch size with "
-        + "exactly-once on and off), latency at 25/50/75%% of the maximum, and memory over a soak, in one run on a "
+        + "exactly-once on and off, and a per-record consumer loop beside it), latency at fractions "
+        + "${bundle:bench.latency-fractions} of the maximum, a bursty load, and memory over a soak, in one run on a "
         + "local broker; write bench-result.json and plots, and print the target ratios with PASS/FAIL.")
 final class BenchCommand implements Callable<Integer> {
 
@@ -37,15 +38,17 @@ final class BenchCommand implements Callable<Integer> {
   boolean smoke;
 
   @Option(names = "--long-soak",
-      description = "Soak the model with 1,000,000 images (the issue's RSS target compares 200,000 with 1,000,000).")
+      description = "Soak the model with ${bundle:bench.long-soak} images instead of ${bundle:bench.soak}.")
   boolean longSoak;
 
   @Option(names = "--records", paramLabel = "N",
-      description = "Records per end-to-end saturation run (default 10,000; 100 with --smoke).")
+      description = "Records per end-to-end saturation run (default ${bundle:bench.records}; "
+          + "${bundle:bench.records.smoke} with --smoke).")
   Long records;
 
   @Option(names = "--batch-sizes", paramLabel = "N,N,...", split = ",",
-      description = "Batch sizes of the end-to-end runs (default 1,8,32,64,128; 1,64 with --smoke).")
+      description = "Batch sizes of the end-to-end runs (default ${bundle:bench.batch-sizes}; "
+          + "${bundle:bench.batch-sizes.smoke} with --smoke).")
   List<Integer> batchSizes;
 
   @Option(names = "--skip", paramLabel = "STEP,...", split = ",",
@@ -55,20 +58,20 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--burst-low", paramLabel = "FRACTION",
       description = "Rate of the bursty load between bursts, as a fraction of the measured maximum "
-          + "(default: docs/performance.md).")
+          + "(default ${bundle:bench.burst-low}).")
   Double burstLow;
 
   @Option(names = "--burst-high", paramLabel = "FRACTION",
       description = "Rate of the bursty load during a burst, as a fraction of the measured maximum "
-          + "(default: docs/performance.md).")
+          + "(default ${bundle:bench.burst-high}).")
   Double burstHigh;
 
   @Option(names = "--burst-phase", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "How long each burst, and each quiet stretch around it, lasts (default: docs/performance.md).")
+      description = "How long each burst, and each quiet stretch around it, lasts (default ${bundle:bench.burst-phase}).")
   Duration burstPhase;
 
   @Option(names = "--bursts", paramLabel = "N",
-      description = "Bursts in the bursty load (default: docs/performance.md).")
+      description = "Bursts in the bursty load; 0 leaves it out (default ${bundle:bench.bursts}).")
   Integer bursts;
 
   @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         + "replay the Fashion-MNIST test images through simulated scanners, with a live view and a summary.")
 final class DemoCommand implements Callable<Integer> {
 
-  /** A quick model that still beats the 88% reference MLP; --full-training gives the 10-minute one. */
+  /** A quick model that still beats the reference MLP; --full-training gives the default one. */
   static final Duration QUICK_TRAINING = Duration.ofSeconds(100);
 
   @Spec CommandSpec spec;
@@ -40,7 +40,8 @@ final class DemoCommand implements Callable<Integer> {
   Path modelDir;
 
   @Option(names = "--full-training",
-      description = "When training, train the full default model (about 10 minutes) instead of the quick one.")
+      description = "When training, train the default model (time budget ${bundle:train.time-budget}) instead of the "
+          + "quick one (${bundle:demo.quick-training}).")
   boolean fullTraining;
 
   @Mixin DatasetOption dataset;
