@@ -40,6 +40,11 @@ final class Arrivals {
     return sinceStart <= 0 ? 0 : count / sinceStart;
   }
 
+  /** When the {@code n}th output arrived (counting from 1), or -1 if it has not. */
+  synchronized long nanosOf(long n) {
+    return n < 1 || n > count ? -1 : nanos[(int) n - 1];
+  }
+
   /** Seconds from the first to the last arrival. */
   synchronized double seconds() {
     return count < 2 ? 0 : (nanos[count - 1] - nanos[0]) / 1e9;

@@ -131,6 +131,22 @@ public final class Bench {
         }
       }
 
+      PerRecordBaseline.Result perRecord = null;
+      if (plan.perRecordRecords() > 0) {
+        step(String.format(Locale.ROOT, "per-record baseline: a consumer loop, one predictor call per record, "
+            + "at-least-once (commitSync after each poll), %,d records", plan.perRecordRecords()));
+        perRecord = PerRecordBaseline.run(bench, plan.perRecordRecords(), plan.endToEndLimit(),
+            plan.latencyPerRate(), plan.latencyWarmUp());
+        out.printf(Locale.ROOT, "    %,.0f items/s%s (%.1f of %.1f s in the model); at half that (%,.0f/s): "
+                + "p50 %,d ms, p90 %,d ms, p99 %,d ms over %,d items%s%n", perRecord.itemsPerSecond(),
+            perRecord.complete() ? "" : " (INCOMPLETE)", perRecord.modelSeconds(), perRecord.seconds(),
+            perRecord.latencyRatePerSecond(), perRecord.latencyP50Millis(), perRecord.latencyP90Millis(),
+            perRecord.latencyP99Millis(), perRecord.latencyItems(), perRecord.latencyComplete() ? "" : " (INCOMPLETE)");
+        if (stopped.getAsBoolean()) {
+          throw new InterruptedException("stopped");
+        }
+      }
+
       double max = endToEnd.stream()
           .filter(r -> r.name().equals(endToEndName(defaultBatchSize, true)))
           .mapToDouble(PipelineRun.Result::itemsPerSecond).findFirst()
@@ -153,6 +169,24 @@ public final class Bench {
         }
       }
 
+      BurstLoad.Result burst = null;
+      if (plan.burst().bursts() > 0) {
+        BenchPlan.Burst shape = plan.burst();
+        step(String.format(Locale.ROOT, "bursts: %d x %.0f s at %.0f%% of the maximum between %.0f s at %.0f%% "
+                + "(default settings)", shape.bursts(), shape.phase().toMillis() / 1000.0,
+            100 * shape.highFraction(), shape.phase().toMillis() / 1000.0, 100 * shape.lowFraction()));
+        burst = BurstLoad.run(bench, "bursts", Map.of(), shape, max, plan.latencyWarmUp());
+        out.printf(Locale.ROOT, "    %,.0f/s <-> %,.0f/s: backlog drained in %s s after each burst (longest %s s)%s%n",
+            burst.lowRatePerSecond(), burst.highRatePerSecond(), seconds(burst.drainSeconds()),
+            seconds(List.of(burst.maxDrainSeconds())), burst.run().complete() ? "" : " (INCOMPLETE)");
+        out.printf(Locale.ROOT, "    p50 / p99: before the bursts %,d / %,d ms, during %,d / %,d ms, after %,d / %,d ms%n",
+            burst.beforeP50Millis(), burst.beforeP99Millis(), burst.duringP50Millis(), burst.duringP99Millis(),
+            burst.afterP50Millis(), burst.afterP99Millis());
+        if (stopped.getAsBoolean()) {
+          throw new InterruptedException("stopped");
+        }
+      }
+
       MemorySoak.Result soak = null;
       if (plan.soakRecords() > 0) {
         step(String.format(Locale.ROOT, "memory soak, %,d images in batches of %d", plan.soakRecords(),
@@ -166,7 +200,7 @@ public final class Bench {
       BenchResult measured = new BenchResult(bundle.version(), bundle.manifest().architecture(),
           settings.flipTta(), settings.smoke(), Runtime.getRuntime().availableProcessors(), loadStart, loadAverage(),
           startedAt, (System.nanoTime() - start) / 1e9, defaultBatchSize, inference, passThrough, endToEnd, max,
-          latency, soak, List.of());
+          latency, soak, burst, perRecord, List.of());
       BenchResult result = measured.withChecks(Targets.checks(measured));
       write(result);
       return result;
@@ -195,6 +229,14 @@ public final class Bench {
     for (StageLatency.Stage stage : stages) {
       parts.add(String.format(Locale.ROOT, "%s %s / %s", stage.name(), millis(stage.p50Millis()),
           millis(stage.p99Millis())));
+    }
+    return String.join(", ", parts);
+  }
+
+  private static String seconds(List<Double> values) {
+    List<String> parts = new ArrayList<>();
+    for (double value : values) {
+      parts.add(Double.isNaN(value) ? "not drained" : String.format(Locale.ROOT, "%.2f", value));
     }
     return String.join(", ", parts);
   }

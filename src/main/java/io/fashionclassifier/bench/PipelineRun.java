@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -60,18 +61,41 @@ final class PipelineRun {
   /** At saturation: {@code records} records wait in the input topic, then the classifier starts. */
   static Result saturated(Workbench bench, String name, Map<String, String> settings, long records, Duration limit)
       throws InterruptedException {
-    return run(bench, name, settings, records, 0, limit, Duration.ZERO);
+    return run(bench, name, settings, records, 0, limit, Duration.ZERO, null, NOTHING);
   }
 
   /** At {@code rate} records per second for {@code duration}, latency counted after {@code warmUp}. */
   static Result paced(Workbench bench, String name, Map<String, String> settings, double rate, Duration duration,
       Duration warmUp) throws InterruptedException {
     long records = Math.max(10, (long) (rate * duration.toMillis() / 1000));
-    return run(bench, name, settings, records, rate, duration.plusSeconds(30), warmUp);
+    return run(bench, name, settings, records, rate, duration.plusSeconds(30), warmUp,
+        topic -> bench.send(topic, records, rate).sent(), NOTHING);
   }
 
+  /**
+   * Sends with {@code load} once the classifier runs, telling {@code watcher} of every item seen; the result's
+   * rate is the mean rate of the load.
+   */
+  static Result loaded(Workbench bench, String name, Map<String, String> settings, Load load, Duration limit,
+      Duration warmUp, ItemSeen watcher) throws InterruptedException {
+    return run(bench, name, settings, load.records(), load.meanRate(), limit, warmUp, load::send, watcher);
+  }
+
+  /** A send schedule, run on the calling thread once the classifier runs. */
+  interface Load {
+    long records();
+
+    double meanRate();
+
+    /** Sends to {@code topic} and returns how many were sent. */
+    long send(String topic);
+  }
+
+  private static final ItemSeen NOTHING = (item, seenAt, seenNanos) -> { };
+
+  /** @param sender null: {@code records} fill the input topic before the classifier starts (saturation) */
   private static Result run(Workbench bench, String name, Map<String, String> settings, long records, double rate,
-      Duration limit, Duration warmUp) throws InterruptedException {
+      Duration limit, Duration warmUp, ToLongFunction<String> sender, ItemSeen watcher) throws InterruptedException {
     String prefix = "bench-" + bench.runId() + "-" + name;
     Path stateDir = Workbench.tempDir("fashion-bench-state-");
     Map<String, String> overrides = new LinkedHashMap<>(bench.classifierSettings());
@@ -92,7 +116,7 @@ final class PipelineRun {
 
     try {
       bench.createTopics(List.of(config.inputTopic()));
-      long sent = rate > 0 ? 0 : bench.send(config.inputTopic(), records, 0).sent();
+      long sent = sender != null ? 0 : bench.send(config.inputTopic(), records, 0).sent();
       DemoStats stats = new DemoStats();
       Arrivals arrivals = new Arrivals();
       AtomicLong deadLetters = new AtomicLong();
@@ -109,14 +133,15 @@ final class PipelineRun {
         CompletableFuture.delayedExecutor(warmUp.toMillis(), TimeUnit.MILLISECONDS).execute(stages::startCounting);
         try (Reader reader = new Reader(config, (item, seenAt, seenNanos) -> {
           arrivals.add(seenNanos);
+          watcher.accept(item, seenAt, seenNanos);
           if (item.getCaptureTime().toEpochMilli() >= countFrom) {
             stats.item(item, seenAt, seenNanos);
             stages.seen(item.getClassifiedTime().toEpochMilli(), seenAt.toEpochMilli());
           }
         }, deadLetters)) {
           long deadline = System.nanoTime() + limit.toNanos();
-          if (rate > 0) {
-            sent = bench.send(config.inputTopic(), records, rate).sent();
+          if (sender != null) {
+            sent = sender.applyAsLong(config.inputTopic());
           }
           while (!bench.stopped().getAsBoolean() && reader.failure() == null
               && arrivals.count() + deadLetters.get() < sent && System.nanoTime() < deadline) {
@@ -169,7 +194,7 @@ final class PipelineRun {
   }
 
   /** Follows the outputs on its own thread, as a read_committed consumer. */
-  private static final class Reader implements AutoCloseable {
+  static final class Reader implements AutoCloseable {
     private final TopicWatcher watcher;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicReference<Exception> failure = new AtomicReference<>();

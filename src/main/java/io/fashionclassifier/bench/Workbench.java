@@ -87,6 +87,44 @@ record Workbench(String bootstrapServers, String registryUrl, String runId, Path
 
   /** Sends {@code count} images to {@code topic} as the scanners would, at {@code rate} per second (0: at once). */
   ScannerSimulator.Summary send(String topic, long count, double rate) {
+    try (KafkaProducer<String, byte[]> producer = producer();
+        SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
+      serializer.configure(serdeConfig(), false);
+      ScannerSimulator.Options options = new ScannerSimulator.Options(topic, count, rate, 8, 2, 0.5, 0, 1);
+      return new ScannerSimulator(producer, serializer, options).run(images, stopped, sent -> { });
+    }
+  }
+
+  /** One stretch of a send schedule. */
+  record Phase(double ratePerSecond, long count) {}
+
+  /** Hears of each phase's end: its index and how many records were sent up to then, in all. */
+  @FunctionalInterface
+  interface PhaseEnd {
+    void ended(int phase, long sentSoFar);
+  }
+
+  /**
+   * Sends the phases one after the other on one producer, each at its own rate (item ids stay unique), and returns
+   * how many were sent in all.
+   */
+  long send(String topic, List<Phase> phases, PhaseEnd ended) {
+    long sent = 0;
+    try (KafkaProducer<String, byte[]> producer = producer();
+        SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
+      serializer.configure(serdeConfig(), false);
+      for (int i = 0; i < phases.size() && !stopped.getAsBoolean(); i++) {
+        Phase phase = phases.get(i);
+        ScannerSimulator.Options options =
+            new ScannerSimulator.Options(topic, phase.count(), phase.ratePerSecond(), 8, 2, 0.5, 0, i + 1);
+        sent += new ScannerSimulator(producer, serializer, options).run(images, stopped, n -> { }).sent();
+        ended.ended(i, sent);
+      }
+    }
+    return sent;
+  }
+
+  private KafkaProducer<String, byte[]> producer() {
     Map<String, Object> producerConfig = new LinkedHashMap<>(clientConfig());
     // One request in flight: a batch refused with NOT_LEADER_OR_FOLLOWER by a partition that has only just got its
     // leader is then retried alone, rather than behind later batches of the same idempotent producer, which left the
@@ -94,12 +132,7 @@ record Workbench(String bootstrapServers, String registryUrl, String runId, Path
     // Larger batches keep a pre-filled topic quick to fill all the same.
     producerConfig.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
     producerConfig.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-    try (KafkaProducer<String, byte[]> producer = ScannerSimulator.producer(producerConfig, "bench-" + runId);
-        SpecificAvroSerializer<InventoryImage> serializer = new SpecificAvroSerializer<>()) {
-      serializer.configure(serdeConfig(), false);
-      ScannerSimulator.Options options = new ScannerSimulator.Options(topic, count, rate, 8, 2, 0.5, 0, 1);
-      return new ScannerSimulator(producer, serializer, options).run(images, stopped, sent -> { });
-    }
+    return ScannerSimulator.producer(producerConfig, "bench-" + runId);
   }
 
   static Path tempDir(String prefix) {

@@ -8,6 +8,7 @@ import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelBundleException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
 /** Measures the model alone, Kafka Streams alone and the whole classifier, and checks the performance targets. */
 @Command(name = "bench", header = "Measure throughput, latency and memory, and check the targets.", mixinStandardHelpOptions = true,
     description = "Measure throughput (model alone, Kafka Streams pass-through, end to end by batch size with "
-        + "exactly-once on and off), latency at 25/50/75%% of the maximum, and memory over a soak, in one run on a "
+        + "exactly-once on and off, and a per-record consumer loop beside it), latency at fractions "
+        + "${bundle:bench.latency-fractions} of the maximum, a bursty load, and memory over a soak, in one run on a "
         + "local broker; write bench-result.json and plots, and print the target ratios with PASS/FAIL.")
 final class BenchCommand implements Callable<Integer> {
 
@@ -36,20 +38,41 @@ final class BenchCommand implements Callable<Integer> {
   boolean smoke;
 
   @Option(names = "--long-soak",
-      description = "Soak the model with 1,000,000 images (the issue's RSS target compares 200,000 with 1,000,000).")
+      description = "Soak the model with ${bundle:bench.long-soak} images instead of ${bundle:bench.soak}.")
   boolean longSoak;
 
   @Option(names = "--records", paramLabel = "N",
-      description = "Records per end-to-end saturation run (default 10,000; 100 with --smoke).")
+      description = "Records per end-to-end saturation run (default ${bundle:bench.records}; "
+          + "${bundle:bench.records.smoke} with --smoke).")
   Long records;
 
   @Option(names = "--batch-sizes", paramLabel = "N,N,...", split = ",",
-      description = "Batch sizes of the end-to-end runs (default 1,8,32,64,128; 1,64 with --smoke).")
+      description = "Batch sizes of the end-to-end runs (default ${bundle:bench.batch-sizes}; "
+          + "${bundle:bench.batch-sizes.smoke} with --smoke).")
   List<Integer> batchSizes;
 
   @Option(names = "--skip", paramLabel = "STEP,...", split = ",",
-      description = "Steps to leave out, e.g. to compare two builds end to end only: inference, pass-through, soak.")
+      description = "Steps to leave out, e.g. to compare two builds end to end only: inference, pass-through, "
+          + "per-record, bursts, soak.")
   List<String> skip = new ArrayList<>();
+
+  @Option(names = "--burst-low", paramLabel = "FRACTION",
+      description = "Rate of the bursty load between bursts, as a fraction of the measured maximum "
+          + "(default ${bundle:bench.burst-low}).")
+  Double burstLow;
+
+  @Option(names = "--burst-high", paramLabel = "FRACTION",
+      description = "Rate of the bursty load during a burst, as a fraction of the measured maximum "
+          + "(default ${bundle:bench.burst-high}).")
+  Double burstHigh;
+
+  @Option(names = "--burst-phase", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "How long each burst, and each quiet stretch around it, lasts (default ${bundle:bench.burst-phase}).")
+  Duration burstPhase;
+
+  @Option(names = "--bursts", paramLabel = "N",
+      description = "Bursts in the bursty load; 0 leaves it out (default ${bundle:bench.bursts}).")
+  Integer bursts;
 
   @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
       description = "A classifier or Kafka Streams setting for every run, e.g. -D commit.interval.ms=50 (repeatable).")
@@ -89,12 +112,19 @@ final class BenchCommand implements Callable<Integer> {
       if (batchSizes != null) {
         plan = plan.withEndToEndBatchSizes(batchSizes);
       }
+      BenchPlan.Burst burst = plan.burst();
+      plan = plan.withBurst(new BenchPlan.Burst(burstLow == null ? burst.lowFraction() : burstLow,
+          burstHigh == null ? burst.highFraction() : burstHigh, burstPhase == null ? burst.phase() : burstPhase,
+          bursts == null ? burst.bursts() : bursts));
       for (String step : skip) {
         plan = plan.without(switch (step) {
           case "inference" -> BenchPlan.Step.INFERENCE;
           case "pass-through" -> BenchPlan.Step.PASS_THROUGH;
           case "soak" -> BenchPlan.Step.SOAK;
-          default -> throw new UserError("--skip takes inference, pass-through or soak, not '" + step + "'");
+          case "bursts" -> BenchPlan.Step.BURST;
+          case "per-record" -> BenchPlan.Step.PER_RECORD;
+          default -> throw new UserError(
+              "--skip takes inference, pass-through, per-record, bursts or soak, not '" + step + "'");
         });
       }
     } catch (IllegalArgumentException e) {

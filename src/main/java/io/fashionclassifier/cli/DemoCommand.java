@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         + "replay the Fashion-MNIST test images through simulated scanners, with a live view and a summary.")
 final class DemoCommand implements Callable<Integer> {
 
-  /** A quick model that still beats the 88% reference MLP; --full-training gives the 10-minute one. */
+  /** A quick model that still beats the reference MLP; --full-training gives the default one. */
   static final Duration QUICK_TRAINING = Duration.ofSeconds(100);
 
   @Spec CommandSpec spec;
@@ -40,7 +40,8 @@ final class DemoCommand implements Callable<Integer> {
   Path modelDir;
 
   @Option(names = "--full-training",
-      description = "When training, train the full default model (about 10 minutes) instead of the quick one.")
+      description = "When training, train the default model (time budget ${bundle:train.time-budget}) instead of the "
+          + "quick one (${bundle:demo.quick-training}).")
   boolean fullTraining;
 
   @Mixin DatasetOption dataset;
@@ -62,8 +63,12 @@ final class DemoCommand implements Callable<Integer> {
   String registry;
 
   @Option(names = "--report", paramLabel = "DIR", defaultValue = "demo-report",
-      description = "Where the summary is written (default ${DEFAULT-VALUE}).")
+      description = "Where the summary and the log (" + DemoLog.FILE_NAME + ") are written (default ${DEFAULT-VALUE}).")
   Path reportDir;
+
+  @Option(names = "--verbose",
+      description = "Show the log of the broker, Kafka Streams and the classifier on the terminal too.")
+  boolean verbose;
 
   @Override
   public Integer call() throws Exception {
@@ -72,8 +77,14 @@ final class DemoCommand implements Callable<Integer> {
       throw new UserError("--registry must be auto, apicurio or mock, not '" + registry + "'");
     }
     String flip = flipTta.value();
-    // live line and summary are user output: straight to stdout, logs go to stderr
+    // live line and summary are user output: straight to stdout; logs go to the report (and stderr if --verbose)
     PrintStream out = System.out;
+    try (DemoLog log = DemoLog.toReport(reportDir, verbose)) {
+      return run(flip, out);
+    }
+  }
+
+  private int run(String flip, PrintStream out) throws Exception {
     FashionMnist data = dataset.load();
     ensureModel(data, out);
 
@@ -96,6 +107,9 @@ final class DemoCommand implements Callable<Integer> {
             flip, reportDir, Duration.ofMinutes(2));
         List<ScanImage> images = ScanCommand.scanImages(data.test());
         new Demo(settings, out, System.console() != null).run(images, stop::requested);
+        if (!verbose) {
+          out.println("  log:    " + DemoLog.logFile(reportDir).toAbsolutePath() + " (--verbose shows it here)");
+        }
       }
       return stop.requested() ? 130 : 0;
     }

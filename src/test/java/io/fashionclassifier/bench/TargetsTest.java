@@ -21,7 +21,7 @@ class TargetsTest {
     assertThat(checks.get(3).pass()).isFalse();
     assertThat(checks.get(4).pass()).isTrue();
     assertThat(checks.get(5).pass()).isTrue();
-    assertThat(checks.subList(6, 8)).allSatisfy(check -> assertThat(check.pass()).isNull());
+    assertThat(checks.subList(6, 9)).allSatisfy(check -> assertThat(check.pass()).isNull());
   }
 
   @Test
@@ -31,15 +31,44 @@ class TargetsTest {
     assertThat(checks.subList(0, 6)).allSatisfy(check -> assertThat(check.pass()).isFalse());
   }
 
+  @Test
+  void thePerRecordTargetIsTheConsumerLoopsNotTheBatchOfOneRuns() {
+    List<Targets.Check> checks = Targets.checks(result(1_500, 2_000, 280, 500, 95, 41, 0.049, 0));
+
+    assertThat(checks.get(1).figure()).contains("per-record consumer loop");
+    assertThat(checks.get(1).measured()).startsWith("3.00x");
+    assertThat(checks.get(1).pass()).isFalse();
+    assertThat(checks.get(6).figure()).contains("batch 1");
+    assertThat(checks.get(6).measured()).startsWith("5.36x");
+    assertThat(checks.get(6).pass()).isNull();
+  }
+
+  @Test
+  void withoutTheConsumerLoopThePerRecordTargetIsNotMeasured() {
+    List<Targets.Check> checks = Targets.checks(result(1_500, 2_000, 280, Double.NaN, 95, 41, 0.049, 0));
+
+    assertThat(checks.get(1).measured()).startsWith("not measured");
+    assertThat(checks.get(1).pass()).isNull();
+  }
+
   private static BenchResult result(double endToEnd, double model, double perRecord, long p99, long p50,
       double rssGrowth, long ndArrayGrowth) {
+    return result(endToEnd, model, perRecord, perRecord, p99, p50, rssGrowth, ndArrayGrowth);
+  }
+
+  /** @param loop the per-record consumer loop's items/s, NaN: not run */
+  private static BenchResult result(double endToEnd, double model, double perRecord, double loop, long p99,
+      long p50, double rssGrowth, long ndArrayGrowth) {
     List<InferenceSweep.Point> inference = List.of(new InferenceSweep.Point(64, model, List.of(model)));
     List<PipelineRun.Result> endToEndRuns = List.of(run(Bench.endToEndName(64, true), endToEnd, 0, 0),
         run(Bench.endToEndName(1, true), perRecord, 0, 0), run(Bench.endToEndName(64, false), endToEnd, 0, 0));
     List<PipelineRun.Result> latency = List.of(run(Bench.latencyName(0.5), 0, p99, p50));
     MemorySoak.Result soak = new MemorySoak.Result(64, 1_000, 1, List.of(), rssGrowth, 0, ndArrayGrowth);
     return new BenchResult("v", "cnn", "bundle", false, 2, 1, 1, "now", 1, 64, inference,
-        new PassThrough.Result(10, 10, 40_000, true, null), endToEndRuns, endToEnd, latency, soak, List.of());
+        new PassThrough.Result(10, 10, 40_000, true, null), endToEndRuns, endToEnd, latency, soak, null,
+        Double.isNaN(loop) ? null
+            : new PerRecordBaseline.Result(1_000, 1_000, true, loop, 1, 1, loop / 2, 10, 5, 8, 9, true),
+        List.of());
   }
 
   private static PipelineRun.Result run(String name, double itemsPerSecond, long p99, long p50) {

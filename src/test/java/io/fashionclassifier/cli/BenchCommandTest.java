@@ -84,7 +84,7 @@ class BenchCommandTest {
     assertThat(latency.get("batchedP50Millis").asLong()).isPositive()
         .isLessThanOrEqualTo(latency.get("latencyP50Millis").asLong());
     assertThat(stdout).containsPattern("warm-up, default settings, not counted: [\\d,]+ items/s")
-        .containsPattern("batch to the model at p50 \\d+ ms, p99 \\d+ ms");
+        .containsPattern("batch to the model at p50 [\\d,]+ ms, p99 [\\d,]+ ms");
     assertThat(result.at("/soak/records").asLong()).isEqualTo(2_000);
     assertThat(result.at("/soak/samples")).hasSizeGreaterThan(10);
   }
@@ -102,6 +102,54 @@ class BenchCommandTest {
   }
 
   @Test
+  void theBurstyLoadSaysHowLongEachBacklogTookToDrainAndTheLatencyAroundIt() {
+    JsonNode burst = result.get("burst");
+    assertThat(burst.get("bursts").asInt()).isEqualTo(1);
+    assertThat(burst.get("highRatePerSecond").asDouble()).isGreaterThan(burst.get("lowRatePerSecond").asDouble());
+    assertThat(burst.at("/run/complete").asBoolean()).isTrue();
+    assertThat(burst.at("/run/classified").asLong()).isEqualTo(burst.at("/run/sent").asLong());
+    // every record came out, so every burst's backlog drained, within the run
+    assertThat(burst.get("drainSeconds")).hasSize(1);
+    assertThat(burst.get("drainSeconds").get(0).isNumber()).as(burst.toString()).isTrue();
+    assertThat(burst.get("drainSeconds").get(0).asDouble()).isNotNegative()
+        .isLessThanOrEqualTo(burst.at("/run/seconds").asDouble());
+    for (String phase : List.of("before", "during", "after")) {
+      assertThat(burst.get(phase + "Items").asLong()).as(phase).isPositive();
+      assertThat(burst.get(phase + "P99Millis").asLong()).as(phase)
+          .isGreaterThanOrEqualTo(burst.get(phase + "P50Millis").asLong()).isPositive();
+    }
+    assertThat(burst.get("beforeItems").asLong() + burst.get("duringItems").asLong()
+        + burst.get("afterItems").asLong()).isEqualTo(burst.at("/run/sent").asLong());
+    assertThat(stdout).containsPattern("backlog drained in [\\d.]+ s after each burst")
+        .containsPattern("p50 / p99: before the bursts [\\d,]+ / [\\d,]+ ms, during");
+  }
+
+  @Test
+  void thePerRecordConsumerLoopIsMeasuredBesideThePipelineAndTheRatioIsReported() {
+    JsonNode loop = result.get("perRecord");
+    assertThat(loop.get("complete").asBoolean()).isTrue();
+    assertThat(loop.get("classified").asLong()).isEqualTo(loop.get("sent").asLong()).isEqualTo(100);
+    assertThat(loop.get("itemsPerSecond").asDouble()).isPositive();
+    assertThat(loop.get("modelSeconds").asDouble()).isPositive();
+    assertThat(loop.get("latencyComplete").asBoolean()).isTrue();
+    assertThat(loop.get("latencyRatePerSecond").asDouble())
+        .isCloseTo(loop.get("itemsPerSecond").asDouble() / 2, org.assertj.core.data.Offset.offset(1.0));
+    assertThat(loop.get("latencyItems").asLong()).isPositive();
+    assertThat(loop.get("latencyP99Millis").asLong()).isGreaterThanOrEqualTo(loop.get("latencyP50Millis").asLong())
+        .isPositive();
+
+    double batched = result.get("endToEnd").get(2).get("itemsPerSecond").asDouble();
+    JsonNode ratio = result.get("checks").get(1);
+    assertThat(ratio.get("figure").asText()).contains("per-record consumer loop");
+    assertThat(ratio.get("measured").asText()).startsWith(String.format(java.util.Locale.ROOT, "%.2fx",
+        batched / loop.get("itemsPerSecond").asDouble()));
+    // the tests' logging shares stdout, so a log line may come between the step and its figures
+    assertThat(stdout).contains("- per-record baseline: ")
+        .containsPattern("(?m)^ +[\\d,]+ items/s \\([\\d.]+ of [\\d.]+ s in the model\\); at half that \\([\\d,]+/s\\): "
+            + "p50 [\\d,]+ ms");
+  }
+
+  @Test
   void theSettingGivenWithDIsUsedByEveryClassifierRun() {
     // a run's own settings are recorded; the -D ones apply to all, so the runs completing under it is the check
     assertThat(result.get("endToEnd").get(0).at("/settings/fashion.batch.size").asText()).isEqualTo("1");
@@ -115,11 +163,13 @@ class BenchCommandTest {
   void printsEveryTargetWithItsVerdict() {
     assertThat(stdout).contains("SMOKE RUN")
         .containsPattern("end to end, exactly-once, batch 64 / model alone at batch 64 +\\d+\\.\\d\\dx .*(PASS|FAIL)")
-        .containsPattern("end to end, batch 64 / batch 1 \\(per record\\) +\\d+\\.\\d\\dx .*(PASS|FAIL)")
+        .containsPattern("end to end, exactly-once, batch 64 / per-record consumer loop \\(at-least-once\\) "
+            + "+\\d+\\.\\d\\dx .*(PASS|FAIL)")
+        .containsPattern("end to end, batch 64 / batch 1 +\\d+\\.\\d\\dx .*context")
         .containsPattern("latency p99, .* +\\d+ ms at .*(PASS|FAIL)")
         .containsPattern("RSS growth from 400 to 2,000 images .*(PASS|FAIL)")
         .containsPattern("live NDArrays, same span +[+-]\\d+ .*(PASS|FAIL)");
-    assertThat(result.get("checks")).hasSize(8);
+    assertThat(result.get("checks")).hasSize(10);
   }
 
   @Test

@@ -1,0 +1,87 @@
+package io.fashionclassifier.cli;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The demo's log, for as long as the demo runs: to a file in its report directory, and on the terminal only when
+ * asked. A newcomer's terminal should hold the live line and the summary; the broker's, Kafka Streams' and the
+ * classifier's lines interleaved with them read as trouble when they are routine. Other commands keep the shipped
+ * configuration, which {@link #close()} restores.
+ */
+final class DemoLog implements AutoCloseable {
+
+  static final String FILE_NAME = "demo.log";
+
+  private final Logger root;
+  private final FileAppender<ILoggingEvent> file;
+  private final List<Appender<ILoggingEvent>> detached;
+
+  private DemoLog(Logger root, FileAppender<ILoggingEvent> file, List<Appender<ILoggingEvent>> detached) {
+    this.root = root;
+    this.file = file;
+    this.detached = detached;
+  }
+
+  /**
+   * Adds {@code reportDir/demo.log} to the root logger's appenders and, unless {@code verbose}, takes the console
+   * ones off until {@link #close()}.
+   */
+  static DemoLog toReport(Path reportDir, boolean verbose) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    try {
+      Files.createDirectories(reportDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the report directory " + reportDir, e);
+    }
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n");
+    encoder.start();
+    FileAppender<ILoggingEvent> file = new FileAppender<>();
+    file.setContext(context);
+    file.setName("demo-report");
+    file.setFile(logFile(reportDir).toString());
+    file.setAppend(false);
+    file.setEncoder(encoder);
+    file.start();
+    root.addAppender(file);
+
+    List<Appender<ILoggingEvent>> detached = new ArrayList<>();
+    if (!verbose) {
+      for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
+        Appender<ILoggingEvent> appender = it.next();
+        if (appender instanceof ConsoleAppender) {
+          detached.add(appender);
+        }
+      }
+      detached.forEach(root::detachAppender);
+    }
+    return new DemoLog(root, file, detached);
+  }
+
+  static Path logFile(Path reportDir) {
+    return reportDir.resolve(FILE_NAME);
+  }
+
+  @Override
+  public void close() {
+    detached.forEach(root::addAppender);
+    root.detachAppender(file);
+    file.stop();
+  }
+}
