@@ -35,13 +35,15 @@ final class ReviewPage {
       header{display:flex;gap:1.5rem;align-items:center;padding:.6rem 1.2rem;background:#1d1f23;color:#fff}
       header .who{margin-left:auto}
       header form{margin:0}header button{background:none;border:1px solid #888;color:#fff;border-radius:4px}
-      main{display:flex;gap:2rem;padding:1.2rem;flex-wrap:wrap}
+      main{display:flex;gap:2rem;padding:1.2rem;flex-wrap:wrap;align-items:flex-start}
+      .details{flex:1;min-width:30rem}
       .image img{width:336px;height:336px;image-rendering:pixelated;image-rendering:crisp-edges;
         border:1px solid #999;background:#000;display:block}
       table{border-collapse:collapse}td,th{text-align:left;padding:.15rem .6rem .15rem 0;vertical-align:top}
       th{color:#555;font-weight:normal}
       .bar{display:inline-block;height:.7rem;background:#4a7bd0;vertical-align:middle;margin-right:.4rem}
-      .labels{display:grid;grid-template-columns:repeat(5,9.5rem);gap:.4rem;margin:1rem 0}
+      .labels{display:grid;grid-template-columns:repeat(5,minmax(6.5rem,1fr));gap:.4rem;margin:1rem 0;
+        max-width:52rem}
       .labels button{padding:.55rem .3rem;font-size:1rem;border:1px solid #aab;border-radius:5px;background:#fff;
         cursor:pointer;text-align:left}
       .labels button:hover{background:#e8eefc}.labels button.previous{border:2px solid #d08a00}
