@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The reviewers' web page: answers review requests with audits. */
-@Command(name = "review", header = "Serve the review page: people label the review requests, each answer an audit.",
+@Command(name = "review", header = "Serve the web page on which people label the review requests.",
     mixinStandardHelpOptions = true,
     description = "Serve a web page on which logged-in reviewers label the items of the review-requests topic "
         + "(one click or key each, skip, undo); every decision is an ItemAudit on the audits topic, once per item.")

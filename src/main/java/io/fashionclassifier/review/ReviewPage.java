@@ -41,6 +41,7 @@ final class ReviewPage {
         border:1px solid #999;background:#000;display:block}
       table{border-collapse:collapse}td,th{text-align:left;padding:.15rem .6rem .15rem 0;vertical-align:top}
       th{color:#555;font-weight:normal}
+      #top{margin:0;padding-left:1.4rem}
       .bar{display:inline-block;height:.7rem;background:#4a7bd0;vertical-align:middle;margin-right:.4rem}
       .labels{display:grid;grid-template-columns:repeat(5,minmax(6.5rem,1fr));gap:.4rem;margin:1rem 0;
         max-width:52rem}
