@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       StackCommand.class,
       ScanCommand.class,
       WatchCommand.class,
+      ReviewCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
