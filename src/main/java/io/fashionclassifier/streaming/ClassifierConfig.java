@@ -748,10 +748,11 @@ public final class ClassifierConfig extends AbstractConfig {
     // The topology has no global stores; this opts into Kafka 5.0's default now. (Kafka Streams still logs the
     // warning once, from the copy of the config its partition assignor makes without this key.)
     props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-    // Wall-clock punctuation (the partial-batch flush) and the commit it requests only run between polls: an idle
-    // poll must not outlast half the longest wait a record may spend in a batch.
+    // Wall-clock punctuation (the partial-batch flush, and forwarding a batch the model has finished) and the commit
+    // it requests only run between polls: an idle poll must not outlast half the longest wait a record may spend in
+    // a batch, nor keep a finished batch waiting for long.
     props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG,
-        Long.toString(Math.max(1, Math.min(100, maxBatchWait().toMillis() / 2))));
+        Long.toString(Math.max(1, Math.min(MicroBatcher.COLLECT_INTERVAL.toMillis(), maxBatchWait().toMillis() / 2))));
     props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     // Under exactly-once (transaction version 2) the first send of a transaction begun right after a commit is
     // answered CONCURRENT_TRANSACTIONS until the brokers have written the previous one's markers, a matter of

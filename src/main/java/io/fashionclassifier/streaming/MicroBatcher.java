@@ -57,6 +57,11 @@ import org.slf4j.LoggerFactory;
 final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
 
   private static final Logger log = LoggerFactory.getLogger(MicroBatcher.class);
+  /**
+   * How often a task looks whether the model is done with its batch when no record arrives to make it look: a
+   * batch the model has finished waits at most this long (and a poll) before it is forwarded.
+   */
+  static final Duration COLLECT_INTERVAL = Duration.ofMillis(5);
 
   private final String storeName;
   private final int batchSize;
@@ -149,6 +154,16 @@ final class MicroBatcher implements Processor<byte[], byte[], String, Outcome> {
     task.idle(held());
     Duration interval = maxWait.dividedBy(2).isZero() ? Duration.ofMillis(1) : maxWait.dividedBy(2);
     context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::flushIfOverdue);
+    context.schedule(COLLECT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
+      if (inFlight != null && inFlight.result().isDone()) {
+        task.working();
+        try {
+          collectIfDone();
+        } finally {
+          task.idle(held());
+        }
+      }
+    });
   }
 
   @Override

@@ -90,10 +90,31 @@ class MicroBatcherInFlightTest {
     }
   }
 
-  /** Runs the punctuator of the batcher initialised last. */
+  /** Runs the two punctuators (flush when overdue, forward what the model finished) of the batcher initialised last. */
   private void punctuate() {
     List<MockProcessorContext.CapturedPunctuator> punctuators = context.scheduledPunctuators();
-    punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(context.currentSystemTimeMs());
+    for (MockProcessorContext.CapturedPunctuator punctuator : punctuators.subList(punctuators.size() - 2,
+        punctuators.size())) {
+      punctuator.getPunctuator().punctuate(context.currentSystemTimeMs());
+    }
+  }
+
+  @Test
+  void aBatchBackFromTheModelIsForwardedByTheCollectingPunctuatorWithoutAnyNewRecord() {
+    MicroBatcher batcher = batcher(2, model);
+    process(batcher, 0, 2);
+    model.awaitCalls(1);
+    model.open();
+    List<MockProcessorContext.CapturedPunctuator> punctuators = context.scheduledPunctuators();
+    MockProcessorContext.CapturedPunctuator collector = punctuators.get(punctuators.size() - 1);
+    assertThat(collector.getInterval()).isEqualTo(MicroBatcher.COLLECT_INTERVAL);
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      collector.getPunctuator().punctuate(context.currentSystemTimeMs());
+      assertThat(classifiedKeys()).containsExactly("item-0", "item-1");
+    });
+    assertThat(store.approximateNumEntries()).isZero();
+    batcher.close();
   }
 
   private List<String> classifiedKeys() {
