@@ -3,6 +3,9 @@ package io.fashionclassifier.cli;
 import io.fashionclassifier.dataset.FashionMnist;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ModelHealth;
+import io.fashionclassifier.schema.ReviewRequest;
 import io.fashionclassifier.streaming.ClassifierConfig;
 import io.fashionclassifier.watch.TopicWatcher;
 import io.fashionclassifier.watch.WatchBoard;
@@ -54,7 +57,8 @@ final class WatchCommand implements Callable<Integer> {
     long stopAt = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
     try (StopSignal stop = StopSignal.install("watch");
         TopicWatcher watcher = new TopicWatcher(config.clientConfig(), config.serdeConfig(),
-        new TopicWatcher.Topics(config.classifiedTopic(), config.aggregatesTopic(), null), !fromEnd)) {
+        new TopicWatcher.Topics(config.classifiedTopic(), config.aggregatesTopic(), null, config.healthTopic(),
+            config.reviewTopic(), config.auditsTopic()), !fromEnd)) {
       watcher.run(new TopicWatcher.Listener() {
         @Override
         public void item(ConsumerRecord<String, byte[]> raw, ClassifiedItem item) {
@@ -69,6 +73,28 @@ final class WatchCommand implements Callable<Integer> {
           board.accept(aggregate);
           if (json) {
             out.println(jsonLine(raw, aggregate.toString()));
+          }
+        }
+
+        @Override
+        public void health(ConsumerRecord<String, byte[]> raw, ModelHealth health) {
+          board.accept(health);
+          if (json) {
+            out.println(jsonLine(raw, health.toString()));
+          }
+        }
+
+        @Override
+        public void reviewRequest(ConsumerRecord<String, byte[]> raw, ReviewRequest request) {
+          // the pixels are the page's business; the view only counts requests
+          board.accept(request);
+        }
+
+        @Override
+        public void audit(ConsumerRecord<String, byte[]> raw, ItemAudit audit) {
+          board.accept(audit);
+          if (json) {
+            out.println(jsonLine(raw, audit.toString()));
           }
         }
       }, () -> stop.requested() || System.nanoTime() >= stopAt, refresh, () -> {

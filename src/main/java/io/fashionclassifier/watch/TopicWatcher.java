@@ -2,6 +2,9 @@ package io.fashionclassifier.watch;
 
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
+import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ModelHealth;
+import io.fashionclassifier.schema.ReviewRequest;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,16 +33,36 @@ public final class TopicWatcher implements AutoCloseable {
 
     /** A record of the dead-letter topic, when one is followed: its original bytes, undecoded. */
     default void deadLetter(ConsumerRecord<String, byte[]> raw) {}
+
+    /** A model-health record (window figures, an alarm or its clearing), when that topic is followed. */
+    default void health(ConsumerRecord<String, byte[]> raw, ModelHealth health) {}
+
+    /** A review request, when that topic is followed. */
+    default void reviewRequest(ConsumerRecord<String, byte[]> raw, ReviewRequest request) {}
+
+    /** An audit, when that topic is followed. */
+    default void audit(ConsumerRecord<String, byte[]> raw, ItemAudit audit) {}
   }
 
   /**
-   * The topics to follow.
+   * The topics to follow; a topic that does not exist (a part of the classifier that is off) is left out.
    *
    * @param deadLetters the dead-letter topic, or null to leave it alone
+   * @param health the model-health topic, or null
+   * @param reviews the review-request topic, or null
+   * @param audits the audit topic, or null
    */
-  public record Topics(String items, String aggregates, String deadLetters) {
+  public record Topics(String items, String aggregates, String deadLetters, String health, String reviews,
+      String audits) {
+
+    /** The two output topics, and the dead-letter topic unless it is null. */
+    public Topics(String items, String aggregates, String deadLetters) {
+      this(items, aggregates, deadLetters, null, null, null);
+    }
+
     List<String> all() {
-      return deadLetters == null ? List.of(items, aggregates) : List.of(items, aggregates, deadLetters);
+      return java.util.stream.Stream.of(items, aggregates, deadLetters, health, reviews, audits)
+          .filter(java.util.Objects::nonNull).toList();
     }
   }
 
@@ -47,6 +70,9 @@ public final class TopicWatcher implements AutoCloseable {
   private final Topics topics;
   private final SpecificAvroDeserializer<ClassifiedItem> items = new SpecificAvroDeserializer<>();
   private final SpecificAvroDeserializer<AccuracyAggregate> aggregates = new SpecificAvroDeserializer<>();
+  private final SpecificAvroDeserializer<ModelHealth> health = new SpecificAvroDeserializer<>(ModelHealth.class);
+  private final SpecificAvroDeserializer<ReviewRequest> reviews = new SpecificAvroDeserializer<>(ReviewRequest.class);
+  private final SpecificAvroDeserializer<ItemAudit> audits = new SpecificAvroDeserializer<>(ItemAudit.class);
 
   /**
    * @param kafkaProperties client properties (bootstrap servers, security); group and deserializers are set here
@@ -62,10 +88,15 @@ public final class TopicWatcher implements AutoCloseable {
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "fashion-classifier-watch");
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    // a viewer must not create the topics of parts that are off
+    props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     this.topics = topics;
     items.configure(serdeProperties, false);
     aggregates.configure(serdeProperties, false);
+    health.configure(serdeProperties, false);
+    reviews.configure(serdeProperties, false);
+    audits.configure(serdeProperties, false);
 
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : topics.all()) {
@@ -93,6 +124,12 @@ public final class TopicWatcher implements AutoCloseable {
           listener.item(record, items.deserialize(record.topic(), record.headers(), record.value()));
         } else if (record.topic().equals(topics.aggregates())) {
           listener.aggregate(record, aggregates.deserialize(record.topic(), record.headers(), record.value()));
+        } else if (record.topic().equals(topics.health())) {
+          listener.health(record, health.deserialize(record.topic(), record.headers(), record.value()));
+        } else if (record.topic().equals(topics.reviews())) {
+          listener.reviewRequest(record, reviews.deserialize(record.topic(), record.headers(), record.value()));
+        } else if (record.topic().equals(topics.audits())) {
+          listener.audit(record, audits.deserialize(record.topic(), record.headers(), record.value()));
         }
       }
       if (System.nanoTime() >= nextTick) {
@@ -113,5 +150,8 @@ public final class TopicWatcher implements AutoCloseable {
     consumer.close(Duration.ofSeconds(5));
     items.close();
     aggregates.close();
+    health.close();
+    reviews.close();
+    audits.close();
   }
 }

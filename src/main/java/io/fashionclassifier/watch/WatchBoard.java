@@ -4,20 +4,27 @@ import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
+import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ModelHealth;
+import io.fashionclassifier.schema.ReviewRequest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
- * What {@code watch} shows: the latest classified items, the newest cumulative and windowed accuracy figures, and
- * the model versions (active and shadow) side by side, folded from the two output topics. Rendering is separate from reading so that it can be tested
+ * What {@code watch} shows: the latest classified items, the newest cumulative and windowed accuracy figures, the
+ * model versions (active and shadow) side by side, audit coverage, the review queue's depth, and the newest health
+ * window and open alarms of each scope, folded from the output topics. Rendering is separate from reading so that it can be tested
  * without a terminal.
  */
 public final class WatchBoard {
@@ -25,12 +32,23 @@ public final class WatchBoard {
   private static final DateTimeFormatter CLOCK =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
+  /** The review requests the board remembers: a bound on a view that runs for weeks. */
+  static final int MAX_AWAITING = 100_000;
+
   private final int latestItems;
   private final IntFunction<String> className;
   private final Deque<ClassifiedItem> latest = new ArrayDeque<>();
   private final Map<String, AccuracyAggregate> cumulative = new TreeMap<>();
   private AccuracyAggregate latestWindow;
   private long itemsRead;
+  /** The newest health window of each scope and key ("SCANNER:scanner-01"). */
+  private final Map<String, ModelHealth> health = new TreeMap<>();
+  /** The alarms raised and not cleared, by scope, key and signal. */
+  private final Map<String, ModelHealth> alarms = new TreeMap<>();
+  /** Items with a review request and no audit yet, oldest first, at most {@link #MAX_AWAITING}. */
+  private final Set<String> awaitingReview = new LinkedHashSet<>();
+  private long reviewRequests;
+  private long audits;
 
   /**
    * @param latestItems how many of the newest items to keep and show
@@ -58,6 +76,41 @@ public final class WatchBoard {
     }
   }
 
+  /** A model-health record: a window's figures, an alarm, or the clearing of one. */
+  public void accept(ModelHealth record) {
+    String scope = record.getScope() + ":" + record.getKey();
+    switch (record.getKind()) {
+      case WINDOW -> {
+        ModelHealth newest = health.get(scope);
+        if (newest == null || !record.getWindowStart().isBefore(newest.getWindowStart())) {
+          health.put(scope, record);
+        }
+      }
+      case ALARM -> alarms.put(scope + " " + record.getSignal(), record);
+      case CLEAR -> alarms.remove(scope + " " + record.getSignal());
+      default -> { }
+    }
+  }
+
+  public void accept(ReviewRequest request) {
+    reviewRequests++;
+    awaitingReview.add(request.getItemId());
+    if (awaitingReview.size() > MAX_AWAITING) {
+      // a request never answered for this long is not waiting for anybody any more
+      awaitingReview.remove(awaitingReview.iterator().next());
+    }
+  }
+
+  public void accept(ItemAudit audit) {
+    audits++;
+    awaitingReview.remove(audit.getItemId());
+  }
+
+  /** Review requests read that no audit has answered yet. */
+  public int reviewQueueDepth() {
+    return awaitingReview.size();
+  }
+
   public long itemsRead() {
     return itemsRead;
   }
@@ -82,6 +135,16 @@ public final class WatchBoard {
           percent(overall.getAccuracy()), overall.getModelVersion()));
     }
     renderModels(out);
+    if (overall != null && overall.getAudited() > 0) {
+      out.append(String.format(Locale.ROOT,
+          "audited: %,d of %,d items (%s), accuracy %s; random sample: %,d, accuracy %s (unbiased)%n",
+          overall.getAudited(), overall.getSeen(), percent(ratio(overall.getAudited(), overall.getSeen())),
+          percent(overall.getAuditedAccuracy()), overall.getSampledAudited(), percent(overall.getSampledAccuracy())));
+    }
+    if (reviewRequests > 0 || audits > 0) {
+      out.append(String.format(Locale.ROOT, "review queue: %,d waiting (%,d requests, %,d audits read)%n",
+          awaitingReview.size(), reviewRequests, audits));
+    }
     if (latestWindow != null) {
       out.append(String.format(Locale.ROOT, "last window %s-%s: %,d labelled, accuracy %s%n",
           CLOCK.format(latestWindow.getWindowStart()),
@@ -99,11 +162,30 @@ public final class WatchBoard {
       }
     }
 
-    out.append(String.format(Locale.ROOT, "%n%-14s %9s %9s %9s%n", "scanner", "seen", "labelled", "accuracy"));
+    out.append(String.format(Locale.ROOT, "%n%-14s %9s %9s %9s %9s %9s%n", "scanner", "seen", "labelled", "accuracy",
+        "audited", "aud. acc"));
     cumulative.values().stream()
         .filter(a -> a.getScope() == AggregateScope.SCANNER)
-        .forEach(a -> out.append(String.format(Locale.ROOT, "%-14s %,9d %,9d %9s%n",
-            a.getKey(), a.getSeen(), a.getLabelled(), percent(a.getAccuracy()))));
+        .forEach(a -> out.append(String.format(Locale.ROOT, "%-14s %,9d %,9d %9s %,9d %9s%n",
+            a.getKey(), a.getSeen(), a.getLabelled(), percent(a.getAccuracy()), a.getAudited(),
+            percent(a.getAuditedAccuracy()))));
+
+    if (!health.isEmpty()) {
+      out.append(String.format(Locale.ROOT, "%nhealth, last window  %8s %9s %9s %10s %9s  %s%n", "items",
+          "mean conf", "est. acc", "low margin", "skew", "alarms"));
+      health.forEach((scope, window) -> {
+        String raised = alarms.values().stream()
+            .filter(a -> (a.getScope() + ":" + a.getKey()).equals(scope))
+            .map(a -> String.valueOf(a.getSignal()))
+            .collect(Collectors.joining(","));
+        out.append(String.format(Locale.ROOT, "%-20s %8d %9s %9s %10s %7.1fs  %s%n", scope, window.getCount(),
+            percent(window.getMeanConfidence()), percent(window.getEstimatedAccuracy()),
+            percent(window.getLowMarginShare()), window.getMeanSkewMs() / 1000, raised.isEmpty() ? "-" : raised));
+      });
+    }
+    if (!alarms.isEmpty()) {
+      out.append(String.format(Locale.ROOT, "ALARMS: %s%n", String.join("; ", alarms.keySet())));
+    }
 
     out.append(String.format(Locale.ROOT, "%n%-22s %-12s %-13s %6s %-13s%n",
         "latest item", "scanner", "predicted", "conf", "true label"));
@@ -149,6 +231,10 @@ public final class WatchBoard {
         .filter(which)
         .forEach(a -> out.append(String.format(Locale.ROOT, "%-8s %-14s %,9d %,9d %9s%n",
             role, a.getKey(), a.getSeen(), a.getLabelled(), percent(a.getAccuracy()))));
+  }
+
+  private static Double ratio(long part, long whole) {
+    return whole == 0 ? null : (double) part / whole;
   }
 
   private static String percent(Double value) {

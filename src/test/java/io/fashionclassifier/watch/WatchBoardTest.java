@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
+import io.fashionclassifier.schema.AuditSource;
+import io.fashionclassifier.schema.HealthKind;
+import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ModelHealth;
+import io.fashionclassifier.schema.ReviewReason;
+import io.fashionclassifier.schema.ReviewRequest;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.LabelScore;
@@ -112,5 +118,54 @@ class WatchBoardTest {
         .setSeen(seen).setLabelled(labelled).setCorrect(correct).setPredictedLabelled(labelled)
         .setAccuracy(labelled == 0 ? null : (double) correct / labelled)
         .setModelVersion("abc123").setUpdatedTime(NOW).build();
+  }
+
+  private static ModelHealth health(HealthKind kind, String scanner, Instant windowStart, double estimated,
+      String signal) {
+    return ModelHealth.newBuilder()
+        .setKind(kind).setScope("SCANNER").setKey(scanner).setModelVersion("abc123")
+        .setWindowStart(windowStart).setWindowEnd(windowStart.plusSeconds(60)).setCount(120)
+        .setMeanConfidence(0.9).setMeanEntropy(0.3).setLowMarginShare(0.05).setClassMix(List.of())
+        .setEstimatedAccuracy(estimated).setCalibrated(true).setMeanSkewMs(120_000).setLeftOut(0)
+        .setOverThreshold(List.of()).setAlarms(List.of()).setSignal(signal).setUpdatedTime(NOW)
+        .build();
+  }
+
+  @Test
+  void showsEachScopesNewestHealthWindowAndTheAlarmsNotYetCleared() {
+    board.accept(health(HealthKind.WINDOW, "scanner-02", NOW.minusSeconds(120), 0.91, null));
+    board.accept(health(HealthKind.WINDOW, "scanner-02", NOW.minusSeconds(60), 0.55, null));
+    board.accept(health(HealthKind.WINDOW, "scanner-02", NOW.minusSeconds(180), 0.99, null));
+    board.accept(health(HealthKind.ALARM, "scanner-02", NOW.minusSeconds(60), 0.55, "CONFIDENCE"));
+    board.accept(health(HealthKind.ALARM, "scanner-02", NOW.minusSeconds(60), 0.55, "SKEW"));
+    board.accept(health(HealthKind.CLEAR, "scanner-02", NOW.minusSeconds(60), 0.55, "SKEW"));
+
+    String text = board.render(NOW);
+
+    assertThat(text).containsPattern("SCANNER:scanner-02 +120 +90\\.00% +55\\.00% +5\\.00% +120\\.0s +CONFIDENCE\n");
+    assertThat(text).contains("ALARMS: SCANNER:scanner-02 CONFIDENCE\n");
+  }
+
+  @Test
+  void showsAuditCoverageAndTheReviewQueuesDepth() {
+    board.accept(AccuracyAggregate.newBuilder(overall(200, 0, 0, null))
+        .setAudited(50).setAuditedCorrect(40).setAuditedAccuracy(0.8)
+        .setSampledAudited(10).setSampledCorrect(9).setSampledAccuracy(0.9).build());
+    for (String id : List.of("a", "b", "c")) {
+      board.accept(ReviewRequest.newBuilder()
+          .setItemId(id).setScannerId("scanner-01").setWarehouseId("warehouse-1").setCaptureTime(NOW)
+          .setClassifiedTime(NOW).setModelVersion("abc123").setPredictedLabel(FashionClass.SHIRT)
+          .setConfidence(0.4f).setMargin(0.1f).setTopK(List.of()).setReasons(List.of(ReviewReason.LOW_CONFIDENCE))
+          .setWidth(28).setHeight(28).setPixels(java.nio.ByteBuffer.wrap(new byte[784])).build());
+    }
+    board.accept(ItemAudit.newBuilder().setItemId("b").setTrueLabel(FashionClass.COAT).setAuditor("ann")
+        .setAuditTime(NOW).setSource(AuditSource.REVIEW_QUEUE).build());
+
+    String text = board.render(NOW);
+
+    assertThat(board.reviewQueueDepth()).isEqualTo(2);
+    assertThat(text).contains("audited: 50 of 200 items (25.00%), accuracy 80.00%; random sample: 10, accuracy "
+        + "90.00% (unbiased)");
+    assertThat(text).contains("review queue: 2 waiting (3 requests, 1 audits read)");
   }
 }
