@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class LogFormatTest {
 
-  private record Run(int exit, List<String> stderr) {}
+  private record Run(int exit, List<String> stdout, List<String> stderr) {}
 
   private static Run run(String mainClass, Map<String, String> environment, String... args)
       throws IOException, InterruptedException {
@@ -33,16 +33,20 @@ class LogFormatTest {
     builder.environment().remove(Main.LOG_FORMAT);
     builder.environment().put("FASHION_CLASSIFIER_NO_REEXEC", "1");
     builder.environment().putAll(environment);
-    Process process = builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Path stdout = java.nio.file.Files.createTempFile("log-format-", ".out");
+    Process process = builder.redirectOutput(stdout.toFile()).start();
     String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Run(process.exitValue(), stderr.lines().toList());
+    List<String> out = java.nio.file.Files.readAllLines(stdout);
+    java.nio.file.Files.delete(stdout);
+    return new Run(process.exitValue(), out, stderr.lines().toList());
   }
 
   @Test
   void byDefaultEachLogLineIsTextForPeople() throws Exception {
     Run run = run(LogLines.class.getName(), Map.of());
 
+    assertThat(run.stdout()).as("stdout is the user's: nothing of the logging there").isEmpty();
     assertThat(run.stderr().get(0))
         .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  \\[main\\] \\S+ - classifying inventory-images -> classified-items");
   }
@@ -51,6 +55,7 @@ class LogFormatTest {
   void withJsonEachLogEventIsOneJsonObjectPerLine() throws Exception {
     Run run = run(LogLines.class.getName(), Map.of(Main.LOG_FORMAT, "json"));
 
+    assertThat(run.stdout()).isEmpty();
     assertThat(run.stderr()).hasSize(2);
     ObjectMapper json = new ObjectMapper();
     JsonNode info = json.readTree(run.stderr().get(0));
