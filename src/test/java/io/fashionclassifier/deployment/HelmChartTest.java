@@ -655,7 +655,7 @@ class HelmChartTest {
     ClassifierConfig config = ClassifierConfig.load(null, chart.literalEnv(), Map.of());
     List<CustomResources.KafkaTopic> topics = chart.all(CustomResources.KafkaTopic.class);
     assertThat(topics).extracting(t -> t.spec().topicName()).containsExactly(config.inputTopic(),
-        config.classifiedTopic(), config.aggregatesTopic(), config.deadLetterTopic());
+        config.classifiedTopic(), config.aggregatesTopic(), config.deadLetterTopic(), config.healthTopic());
     assertThat(topics).allSatisfy(t -> {
       assertThat(t.metadata().labels()).containsEntry("strimzi.io/cluster", "shop");
       assertThat(t.spec().partitions()).isEqualTo(6);
@@ -676,6 +676,7 @@ class HelmChartTest {
         "topic:" + config.classifiedTopic() + ":literal:[Write, Describe]",
         "topic:" + config.aggregatesTopic() + ":literal:[Write, Describe]",
         "topic:" + config.deadLetterTopic() + ":literal:[Write, Describe]",
+        "topic:" + config.healthTopic() + ":literal:[Write, Describe]",
         "topic:" + id + "-:prefix:[All]",
         "group:" + id + ":literal:[Read, Describe]",
         "transactionalId:" + id + "-:prefix:[Write, Describe]");
