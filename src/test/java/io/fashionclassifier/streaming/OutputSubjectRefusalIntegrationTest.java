@@ -16,9 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,9 +72,11 @@ class OutputSubjectRefusalIntegrationTest {
         proxy.restore();
 
         await().atMost(Duration.ofMinutes(1)).until(app::inOutage);
+        // Input offsets may be committed meanwhile: the model runs off the stream thread, so a commit can fall while a
+        // batch is with the model, and its records are then committed as buffered (restored and classified again
+        // after the outage). That nothing is lost or doubled is what the count of verdicts below shows.
         await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(40)).until(() -> app.inOutage()
-            && readyStatus(app) == 503 && committedInput(config).isEmpty()
-            && classified(broker, config, 0, Duration.ZERO).isEmpty());
+            && readyStatus(app) == 503 && classified(broker, config, 0, Duration.ZERO).isEmpty());
 
         RefusingSubjects.accept(subject);
         List<ConsumerRecord<String, ClassifiedItem>> verdicts = classified(broker, config, IMAGES,
@@ -93,17 +93,6 @@ class OutputSubjectRefusalIntegrationTest {
   private static int readyStatus(ClassifierApp app) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/ready")).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
-  }
-
-  /** The input offsets the classifier's group has committed, beyond the start. */
-  private static Map<?, OffsetAndMetadata> committedInput(ClassifierConfig config) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()))) {
-      return admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata().get()
-          .entrySet().stream()
-          .filter(entry -> entry.getKey().topic().equals(config.inputTopic()) && entry.getValue() != null
-              && entry.getValue().offset() > 0)
-          .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-    }
   }
 
   private static List<ConsumerRecord<String, ClassifiedItem>> classified(
