@@ -10,14 +10,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Follows the classifier's output topics without joining a consumer group (a viewer must not steal partitions
@@ -66,7 +70,10 @@ public final class TopicWatcher implements AutoCloseable {
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(TopicWatcher.class);
+
   private final KafkaConsumer<String, byte[]> consumer;
+  private long skipped;
   private final Topics topics;
   private final SpecificAvroDeserializer<ClassifiedItem> items = new SpecificAvroDeserializer<>();
   private final SpecificAvroDeserializer<AccuracyAggregate> aggregates = new SpecificAvroDeserializer<>();
@@ -125,11 +132,11 @@ public final class TopicWatcher implements AutoCloseable {
         } else if (record.topic().equals(topics.aggregates())) {
           listener.aggregate(record, aggregates.deserialize(record.topic(), record.headers(), record.value()));
         } else if (record.topic().equals(topics.health())) {
-          listener.health(record, health.deserialize(record.topic(), record.headers(), record.value()));
+          decoded(record, health).ifPresent(value -> listener.health(record, value));
         } else if (record.topic().equals(topics.reviews())) {
-          listener.reviewRequest(record, reviews.deserialize(record.topic(), record.headers(), record.value()));
+          decoded(record, reviews).ifPresent(value -> listener.reviewRequest(record, value));
         } else if (record.topic().equals(topics.audits())) {
-          listener.audit(record, audits.deserialize(record.topic(), record.headers(), record.value()));
+          decoded(record, audits).ifPresent(value -> listener.audit(record, value));
         }
       }
       if (System.nanoTime() >= nextTick) {
@@ -138,6 +145,29 @@ public final class TopicWatcher implements AutoCloseable {
       }
     }
     tick.run();
+  }
+
+  /**
+   * A record of one of the optional topics, decoded; empty when it does not decode. Audits come from people's tools
+   * and those topics may hold anybody's records: a viewer skips what it cannot read rather than stop.
+   */
+  private <T extends SpecificRecord> Optional<T> decoded(ConsumerRecord<String, byte[]> record,
+      SpecificAvroDeserializer<T> values) {
+    try {
+      return Optional.ofNullable(values.deserialize(record.topic(), record.headers(), record.value()));
+    } catch (RuntimeException e) {
+      skipped++;
+      if (skipped == 1) {
+        log.warn("skipping records of {} that do not decode ({}); further ones are skipped silently",
+            record.topic(), e.getMessage());
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** Records of the optional topics skipped because they did not decode. */
+  public long skipped() {
+    return skipped;
   }
 
   /** Interrupts a blocking poll from another thread (Ctrl-C). */

@@ -168,8 +168,10 @@ class BenchCommandTest {
         .containsPattern("end to end, batch 64 / batch 1 +\\d+\\.\\d\\dx .*context")
         .containsPattern("latency p99, .* +\\d+ ms at .*(PASS|FAIL)")
         .containsPattern("RSS growth from 400 to 2,000 images .*(PASS|FAIL)")
-        .containsPattern("live NDArrays, same span +[+-]\\d+ .*(PASS|FAIL)");
-    assertThat(result.get("checks")).hasSize(10);
+        .containsPattern("live NDArrays, same span +[+-]\\d+ .*(PASS|FAIL)")
+        .containsPattern("model busy at saturation, exactly-once batch 64: .* +\\d+% \\(\\d+\\.\\d of \\d+\\.\\d s\\) "
+            + ".*(PASS|FAIL)");
+    assertThat(result.get("checks")).hasSize(11);
   }
 
   @Test
