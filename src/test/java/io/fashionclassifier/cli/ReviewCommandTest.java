@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fashionclassifier.review.ReviewerLogins;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +20,7 @@ class ReviewCommandTest {
 
   @Test
   void withoutLoginsItSaysWhereToGiveThem() {
-    Result result = execute("review", "-b", "127.0.0.1:1");
+    CommandRun result = CommandRun.execute("review", "-b", "127.0.0.1:1");
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err().strip()).doesNotContain("\n")
         .contains("no reviewer logins").contains("--users").contains(ReviewCommand.USER_VARIABLE);
@@ -31,7 +29,7 @@ class ReviewCommandTest {
   @Test
   void aBadLoginsLineIsNamedWithoutItsPassword() throws Exception {
     Path users = Files.writeString(dir.resolve("users"), "# reviewers\nalice:s3cret\nbob s3cret-too\n");
-    Result result = execute("review", "--users", users.toString());
+    CommandRun result = CommandRun.execute("review", "--users", users.toString());
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err().strip()).doesNotContain("\n").contains("line 3").contains("user:password")
         .doesNotContain("s3cret");
@@ -39,7 +37,7 @@ class ReviewCommandTest {
 
   @Test
   void aMissingLoginsFileIsNamed() {
-    Result result = execute("review", "--users", dir.resolve("absent").toString());
+    CommandRun result = CommandRun.execute("review", "--users", dir.resolve("absent").toString());
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err()).contains("absent").contains("check --users");
   }
@@ -48,14 +46,14 @@ class ReviewCommandTest {
   void aKeystoreNeedsItsPasswordInTheEnvironment() throws Exception {
     Path users = Files.writeString(dir.resolve("users"), "alice:s3cret\n");
     Path keystore = Files.write(dir.resolve("server.p12"), new byte[] {1});
-    Result result = execute("review", "--users", users.toString(), "--tls-keystore", keystore.toString());
+    CommandRun result = CommandRun.execute("review", "--users", users.toString(), "--tls-keystore", keystore.toString());
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err()).contains(ReviewCommand.KEYSTORE_PASSWORD_VARIABLE);
   }
 
   @Test
   void aPortOutOfRangeIsRefused() {
-    Result result = execute("review", "--port", "70000");
+    CommandRun result = CommandRun.execute("review", "--port", "70000");
     assertThat(result.exit()).isEqualTo(2);
     assertThat(result.err().strip()).isEqualTo("error: --port must be 0-65535, not 70000");
   }
@@ -63,10 +61,10 @@ class ReviewCommandTest {
   @Test
   void hashPasswordPrintsALoginsFileSecretForTheGivenPassword() {
     InputStream stdin = System.in;
-    Result result;
+    CommandRun result;
     try {
       System.setIn(new ByteArrayInputStream("a long passphrase\n".getBytes(StandardCharsets.UTF_8)));
-      result = execute("review", "--hash-password");
+      result = CommandRun.execute("review", "--hash-password");
     } finally {
       System.setIn(stdin);
     }
@@ -74,17 +72,5 @@ class ReviewCommandTest {
     assertThat(result.out()).doesNotContain("a long passphrase");
     ReviewerLogins logins = ReviewerLogins.parse(List.of("alice:" + result.out().strip()), "users");
     assertThat(logins.check("alice", "a long passphrase")).contains("alice");
-  }
-
-  private record Result(int exit, String out, String err) {}
-
-  private static Result execute(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
   }
 }

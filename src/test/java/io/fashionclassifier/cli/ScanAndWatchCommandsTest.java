@@ -15,8 +15,6 @@ import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import io.fashionclassifier.serde.SpecificAvroSerializer;
 import io.fashionclassifier.streaming.ClassifierConfig;
 import io.fashionclassifier.streaming.KafkaTestClients;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,11 +37,11 @@ class ScanAndWatchCommandsTest {
   @Test
   void scanSendsDecodableImagesAndTheRequestedShareOfBrokenOnes() {
     String topic = "scan-" + run;
-    Result scan = execute("scan", "-b", bootstrap, "-r", registry, "--topic", topic, "-n", "60", "--rate", "0",
+    CommandRun scan = CommandRun.execute("scan", "-b", bootstrap, "-r", registry, "--topic", topic, "-n", "60", "--rate", "0",
         "--scanners", "3", "--warehouses", "1", "--labelled", "0.5", "--broken", "0.2", "--seed", "5");
 
-    assertThat(scan.exit).as(scan.err).isZero();
-    assertThat(scan.out).contains("sent 60 records");
+    assertThat(scan.exit()).as(scan.err()).isZero();
+    assertThat(scan.out()).contains("sent 60 records");
     List<ConsumerRecord<String, byte[]>> raw = KafkaTestClients.readCommitted(bootstrap, topic,
         KafkaTestClients.bytes(), r -> r.size() >= 60, Duration.ofSeconds(30), Duration.ofMillis(500));
     assertThat(raw).hasSize(60);
@@ -71,7 +69,7 @@ class ScanAndWatchCommandsTest {
     assertThat(broken).isBetween(4, 24);
     assertThat(decoded).isLessThan(60).isGreaterThan(wellFormed - 1);
     assertThat(labelled).isBetween(10, wellFormed - 5);
-    assertThat(scan.out).contains(broken + " broken");
+    assertThat(scan.out()).contains(broken + " broken");
   }
 
   @Test
@@ -79,12 +77,12 @@ class ScanAndWatchCommandsTest {
     ClassifierConfig config = topics();
     publishOutputs(config);
 
-    Result watch = execute("watch", "-b", bootstrap, "-r", registry, "--json", "--duration", "3s",
+    CommandRun watch = CommandRun.execute("watch", "-b", bootstrap, "-r", registry, "--json", "--duration", "3s",
         "-D", ClassifierConfig.TOPIC_CLASSIFIED + "=" + config.classifiedTopic(),
         "-D", ClassifierConfig.TOPIC_AGGREGATES + "=" + config.aggregatesTopic());
 
-    assertThat(watch.exit).as(watch.err).isZero();
-    List<String> lines = watch.out.lines().toList();
+    assertThat(watch.exit()).as(watch.err()).isZero();
+    List<String> lines = watch.out().lines().toList();
     assertThat(lines).hasSize(3);
     // the topics and their partitions are read concurrently: no order across them is given
     ObjectMapper json = new ObjectMapper();
@@ -103,22 +101,22 @@ class ScanAndWatchCommandsTest {
     ClassifierConfig config = topics();
     publishOutputs(config);
 
-    Result watch = execute("watch", "-b", bootstrap, "-r", registry, "--duration", "2s", "--refresh", "500ms",
+    CommandRun watch = CommandRun.execute("watch", "-b", bootstrap, "-r", registry, "--duration", "2s", "--refresh", "500ms",
         "-D", ClassifierConfig.TOPIC_CLASSIFIED + "=" + config.classifiedTopic(),
         "-D", ClassifierConfig.TOPIC_AGGREGATES + "=" + config.aggregatesTopic());
 
-    assertThat(watch.exit).as(watch.err).isZero();
-    assertThat(watch.out).contains("overall: 2 classified, 2 labelled, 1 correct, accuracy 50.00%")
+    assertThat(watch.exit()).as(watch.err()).isZero();
+    assertThat(watch.out()).contains("overall: 2 classified, 2 labelled, 1 correct, accuracy 50.00%")
         .contains("item-b").contains("Ankle boot");
   }
 
   @Test
   void watchSaysWhatIsWrongWhenTheBrokerIsAbsent() {
-    Result watch = execute("watch", "-b", "127.0.0.1:1", "-r", registry, "--duration", "1s",
+    CommandRun watch = CommandRun.execute("watch", "-b", "127.0.0.1:1", "-r", registry, "--duration", "1s",
         "-D", "default.api.timeout.ms=2000");
 
-    assertThat(watch.exit).isEqualTo(2);
-    assertThat(watch.err.strip()).startsWith("error: ").contains("check --bootstrap-servers").doesNotContain("\n");
+    assertThat(watch.exit()).isEqualTo(2);
+    assertThat(watch.err().strip()).startsWith("error: ").contains("check --bootstrap-servers").doesNotContain("\n");
   }
 
   private ClassifierConfig topics() {
@@ -162,17 +160,5 @@ class ScanAndWatchCommandsTest {
     } catch (Exception e) {
       throw new AssertionError("not JSON: " + line, e);
     }
-  }
-
-  private record Result(int exit, String out, String err) {}
-
-  private static Result execute(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
   }
 }
