@@ -86,7 +86,9 @@ class ReviewPageBrowserTest {
     browser.get(app.uri().toString());
     assertThat(browser.getCurrentUrl()).as("no page without a login").endsWith("/login");
     logIn("alice", "wrong");
-    assertThat(browser.findElement(By.className("note")).getText()).contains("Wrong user or password");
+    // the click returns before the refused login's page has loaded
+    await().atMost(PAGE_WAIT).ignoreExceptionsInstanceOf(WebDriverException.class).untilAsserted(() ->
+        assertThat(browser.findElement(By.className("note")).getText()).contains("Wrong user or password"));
     logIn("alice", "correct horse");
 
     Map<String, FashionClass> labelled = new LinkedHashMap<>();
