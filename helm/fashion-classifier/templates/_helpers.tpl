@@ -34,7 +34,24 @@ app.kubernetes.io/component: stream-classifier
 {{- end }}
 
 {{- define "fashion-classifier.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "fashion-classifier.modelImage" -}}
+{{- if .Values.model.image.digest }}
+{{- printf "%s@%s" .Values.model.image.repository .Values.model.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.model.image.repository .Values.model.image.tag }}
+{{- end }}
+{{- end }}
+
+{{/* The model claim is read-only unless the rollout Job moves its pointers and waits for the pods' reports. */}}
+{{- define "fashion-classifier.modelClaimReadOnly" -}}
+{{- if not .Values.modelRollout.enabled }}true{{ end }}
 {{- end }}
 
 {{/* Paths inside the container; the image declares the same (pom.xml, Jib). */}}
@@ -72,6 +89,17 @@ app.kubernetes.io/component: stream-classifier
 {{- end }}
 {{- if and .Values.model.image.repository .Values.model.existingClaim }}
 {{- fail "model.image.repository and model.existingClaim are both set: choose one source for the model" }}
+{{- end }}
+{{- if and .Values.model.image.repository (not .Values.model.image.tag) (not .Values.model.image.digest) }}
+{{- fail "model.image.tag or model.image.digest is required: pin the model image you validated" }}
+{{- end }}
+{{- if .Values.modelRollout.enabled }}
+{{- if not .Values.model.existingClaim }}
+{{- fail "modelRollout.enabled needs model.existingClaim: a model repository on a ReadWriteMany volume that the Job and the pods share" }}
+{{- end }}
+{{- if and (has .Values.modelRollout.action (list "activate" "shadow")) (not .Values.modelRollout.bundle) }}
+{{- fail (printf "modelRollout.bundle is required with modelRollout.action=%s: the bundle's directory name in the repository" .Values.modelRollout.action) }}
+{{- end }}
 {{- end }}
 {{- if include "fashion-classifier.saslEnabled" . }}
 {{- if not .Values.kafka.sasl.mechanism }}

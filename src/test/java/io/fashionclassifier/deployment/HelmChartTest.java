@@ -14,9 +14,11 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fashionclassifier.serde.AvroSerdeConfig;
@@ -61,11 +63,25 @@ class HelmChartTest {
             "egressTo", List.of(Map.of("ipBlock", Map.of("cidr", "10.0.0.0/8")))))),
         Arguments.of("model from a volume", Map.of("model", Map.of(
             "image", Map.of("repository", ""), "existingClaim", "models", "subPath", "cnn-v3"))),
+        Arguments.of("model rollout Job", modelRollout("activate", "cnn-v4")),
+        Arguments.of("model image by digest, as an image volume", Map.of("image", Map.of("digest", DIGEST),
+            "model", Map.of("image", Map.of("digest", DIGEST, "volume", true)))),
+        Arguments.of("canary of the last pod", Map.of("replicaCount", 3,
+            "updateStrategy", Map.of("type", "RollingUpdate", "rollingUpdate", Map.of("partition", 2)))),
         Arguments.of("pod customisation", podCustomisation()),
         Arguments.of("mTLS from a Strimzi KafkaUser", strimziMutualTls()),
         Arguments.of("mTLS from cert-manager PEM", certManagerPem()),
         Arguments.of("observability kit", Map.of("metrics", Map.of("serviceMonitor", Map.of("enabled", true),
             "prometheusRule", Map.of("enabled", true), "grafanaDashboard", Map.of("enabled", true)))));
+  }
+
+  private static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
+
+  /** A model repository on a shared claim, and the Job that moves its pointers after each upgrade. */
+  static Map<String, Object> modelRollout(String action, String bundle) {
+    return Map.of(
+        "model", Map.of("image", Map.of("repository", ""), "existingClaim", "models", "subPath", "repository"),
+        "modelRollout", Map.of("enabled", true, "action", action, "bundle", bundle, "wait", "90s"));
   }
 
   /** What a platform team adds on a secured cluster: its own variables, volumes, containers, account, scheduling. */
@@ -720,6 +736,9 @@ class HelmChartTest {
         Arguments.of(Map.of("serviceAccount", Map.of("create", true, "annotation", Map.of())), "annotation"),
         Arguments.of(Map.of("pdb", Map.of("unhealthyPodEvictionPolicy", "Never")), "unhealthyPodEvictionPolicy"),
         Arguments.of(Map.of("logFormat", "xml"), "logFormat"),
+        Arguments.of(Map.of("image", Map.of("digest", "latest")), "digest"),
+        Arguments.of(Map.of("modelRollout", Map.of("action", "promote")), "action"),
+        Arguments.of(Map.of("updateStrategy", Map.of("rollingUpdate", Map.of("partition", -1))), "partition"),
         Arguments.of(Map.of("autoscaling", Map.of("keda", Map.of("offsetResetPolicy", "none"))), "offsetResetPolicy"),
         Arguments.of(Map.of("strimzi", Map.of("user", Map.of("authentication", "plain"))), "authentication"),
         Arguments.of(Map.of("metrics", Map.of("prometheusRule", Map.of("shadowDisagreement", 2))),
@@ -734,12 +753,101 @@ class HelmChartTest {
         .hasMessageContaining(field);
   }
 
+  @Test
+  void imagesByDigestIgnoreTheirTags() {
+    RenderedChart chart = RenderedChart.render(Map.of(
+        "image", Map.of("repository", "registry.example.com/fashion-classifier", "tag", "1.0", "digest", DIGEST),
+        "model", Map.of("image", Map.of("repository", "registry.example.com/fashion-model", "digest", DIGEST))));
+    assertThat(chart.classifier().getImage()).isEqualTo("registry.example.com/fashion-classifier@" + DIGEST);
+    assertThat(chart.podTemplate().getSpec().getInitContainers()).singleElement()
+        .extracting(Container::getImage).isEqualTo("registry.example.com/fashion-model@" + DIGEST);
+  }
+
+  @Test
+  void aModelImageVolumeReplacesTheCopyingInitContainer() {
+    RenderedChart chart = RenderedChart.render(Map.of("model", Map.of("image", Map.of("volume", true))));
+    PodSpec pod = chart.podTemplate().getSpec();
+    assertThat(pod.getInitContainers()).isNullOrEmpty();
+    Volume model = pod.getVolumes().stream().filter(v -> v.getName().equals("model")).findFirst().orElseThrow();
+    assertThat(model.getImage().getReference()).isEqualTo("fashion-classifier-model:cnn-2026-11");
+    assertThat(model.getEmptyDir()).isNull();
+    VolumeMount mount = chart.classifier().getVolumeMounts().stream()
+        .filter(m -> m.getName().equals("model")).findFirst().orElseThrow();
+    assertThat(mount.getReadOnly()).isTrue();
+    assertThat(mount.getSubPath()).as("the bundle's directory in the image").isEqualTo("model");
+    assertThat(mount.getMountPath()).isEqualTo("/models");
+  }
+
+  @Test
+  void theModelRolloutJobOfEachReleaseMovesThePointerOnTheClaimThePodsShare() {
+    RenderedChart chart = RenderedChart.render(modelRollout("activate", "cnn-v4"));
+    Job job = chart.one(Job.class).orElseThrow();
+    assertThat(job.getMetadata().getName()).as("one Job per release revision")
+        .isEqualTo(RenderedChart.RELEASE + "-fashion-classifier-model-activate-r1");
+    PodSpec jobPod = job.getSpec().getTemplate().getSpec();
+    assertThat(jobPod.getRestartPolicy()).isEqualTo("Never");
+    Container mover = jobPod.getContainers().get(0);
+    assertThat(mover.getImage()).isEqualTo(chart.classifier().getImage());
+    assertThat(mover.getArgs()).containsExactly("model", "activate", "cnn-v4", "--wait", "90s");
+    assertThat(mover.getEnv()).contains(new EnvVar("FASHION_MODEL_DIR", "/models", null));
+    assertThat(jobPod.getVolumes()).filteredOn(v -> v.getName().equals("model")).singleElement()
+        .satisfies(v -> {
+          assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("models");
+          assertThat(v.getPersistentVolumeClaim().getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        });
+    assertThat(mover.getVolumeMounts()).filteredOn(m -> m.getName().equals("model")).singleElement()
+        .satisfies(m -> assertThat(m.getSubPath()).isEqualTo("repository"));
+    // the pods write the serving reports the Job waits for
+    Volume podModel = chart.podTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals("model")).findFirst().orElseThrow();
+    assertThat(podModel.getPersistentVolumeClaim().getReadOnly()).isNotEqualTo(Boolean.TRUE);
+    assertThat(chart.classifier().getVolumeMounts()).filteredOn(m -> m.getName().equals("model")).singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rolloutActions")
+  void eachRolloutActionRunsItsModelCommand(String action, List<String> args) {
+    Job job = RenderedChart.render(modelRollout(action, "cnn-v4")).one(Job.class).orElseThrow();
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .containsExactlyElementsOf(args);
+  }
+
+  static Stream<Arguments> rolloutActions() {
+    return Stream.of(
+        Arguments.of("shadow", List.of("model", "shadow", "cnn-v4", "--wait", "90s")),
+        Arguments.of("stop-shadow", List.of("model", "shadow", "--off", "--wait", "90s")),
+        Arguments.of("rollback", List.of("model", "rollback", "--wait", "90s")));
+  }
+
+  @Test
+  void withoutTheRolloutJobTheModelClaimIsReadOnly() {
+    RenderedChart chart = RenderedChart.render(Map.of("model", Map.of(
+        "image", Map.of("repository", ""), "existingClaim", "models")));
+    assertThat(chart.all(Job.class)).isEmpty();
+    assertThat(chart.classifier().getVolumeMounts()).filteredOn(m -> m.getName().equals("model")).singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+  }
+
+  @Test
+  void aPartitionedRollingUpdateCanariesTheLastPods() {
+    StatefulSet set = (StatefulSet) RenderedChart.render(Map.of("replicaCount", 3,
+        "updateStrategy", Map.of("type", "RollingUpdate", "rollingUpdate", Map.of("partition", 2)))).workload();
+    assertThat(set.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(set.getSpec().getUpdateStrategy().getRollingUpdate().getPartition()).isEqualTo(2);
+  }
+
   static Stream<Arguments> impossibleValues() {
     return Stream.of(
         Arguments.of(Map.of("kafka", Map.of("bootstrapServers", "")), "kafka.bootstrapServers is required"),
         Arguments.of(Map.of("schemaRegistry", Map.of("url", "")), "schemaRegistry.url is required"),
         Arguments.of(Map.of("model", Map.of("image", Map.of("repository", ""))), "no model"),
         Arguments.of(Map.of("model", Map.of("existingClaim", "models")), "choose one source for the model"),
+        Arguments.of(Map.of("model", Map.of("image", Map.of("tag", ""))),
+            "model.image.tag or model.image.digest is required"),
+        Arguments.of(Map.of("modelRollout", Map.of("enabled", true, "bundle", "cnn-v4")),
+            "modelRollout.enabled needs model.existingClaim"),
+        Arguments.of(modelRollout("shadow", ""), "modelRollout.bundle is required with modelRollout.action=shadow"),
         Arguments.of(Map.of("kafka", Map.of("securityProtocol", "SASL_SSL", "sasl", Map.of("mechanism", "PLAIN"))),
             "kafka.sasl.jaasConfigSecret.name is required"),
         Arguments.of(Map.of("kafka", Map.of("securityProtocol", "SASL_SSL",

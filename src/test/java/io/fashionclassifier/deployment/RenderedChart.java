@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
@@ -47,6 +48,7 @@ final class RenderedChart {
   private static final Map<String, Class<?>> KINDS = Map.ofEntries(
       Map.entry("StatefulSet", StatefulSet.class),
       Map.entry("Deployment", Deployment.class),
+      Map.entry("Job", Job.class),
       Map.entry("Service", Service.class),
       Map.entry("ServiceAccount", ServiceAccount.class),
       Map.entry("ConfigMap", ConfigMap.class),
@@ -70,10 +72,16 @@ final class RenderedChart {
     this.objects = objects;
   }
 
-  /** Renders with the chart's defaults overlaid by {@code values} (nested maps, as in a values file). */
+  /**
+   * What the chart requires without a default: the model image's tag (the chart never defaults to a model nobody
+   * validated). Every render starts from it; a test overrides it like any value.
+   */
+  static final Map<String, Object> REQUIRED = Map.of("model", Map.of("image", Map.of("tag", "cnn-2026-11")));
+
+  /** Renders with the chart's defaults and {@link #REQUIRED} overlaid by {@code values} (nested maps). */
   static RenderedChart render(Map<String, Object> values) {
     String yaml = new Helm(CHART).template().withName(RELEASE).withNamespace("shop").withKubeVersion("1.31.0")
-        .withValuesFile(valuesFile(values)).call();
+        .withValuesFile(valuesFile(REQUIRED)).withValuesFile(valuesFile(values)).call();
     List<Object> objects = new ArrayList<>();
     try (var parser = new YAMLFactory().createParser(yaml)) {
       for (JsonNode document : YAML.readValues(parser, JsonNode.class).readAll()) {
