@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -207,6 +209,11 @@ public final class ModelRepository {
       Path temporary = Files.createTempFile(directory, "." + pointer + "-", ".tmp");
       try {
         Files.writeString(temporary, name + "\n", StandardCharsets.UTF_8);
+        // a temporary file is private to its writer; a pointer is for every classifier, which may run as another
+        // user than whoever moved it (a rollout Job, an operator's shell)
+        if (Files.getFileStore(temporary).supportsFileAttributeView(PosixFileAttributeView.class)) {
+          Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
+        }
         try {
           Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -56,7 +56,7 @@ final class DockerPod implements AutoCloseable {
 
   /** JSON paths of the pod spec the harness emulates; {@code []} stands for any array index. */
   private static final Set<String> EMULATED = Set.of(
-      "automountServiceAccountToken", "terminationGracePeriodSeconds", "enableServiceLinks",
+      "automountServiceAccountToken", "terminationGracePeriodSeconds", "enableServiceLinks", "restartPolicy",
       "securityContext.runAsNonRoot", "securityContext.runAsUser", "securityContext.runAsGroup",
       "securityContext.fsGroup", "securityContext.seccompProfile.type",
       "volumes[].name", "volumes[].emptyDir", "volumes[].persistentVolumeClaim.claimName",
@@ -171,6 +171,10 @@ final class DockerPod implements AutoCloseable {
     if (!unsupported.isEmpty()) {
       throw new IllegalArgumentException("the Docker pod harness cannot emulate " + unsupported
           + ": teach DockerPod what a kubelet does with them");
+    }
+    // a container the engine runs once is a Job's pod with restartPolicy Never; nothing else restarts here either
+    if (spec.getRestartPolicy() != null && !spec.getRestartPolicy().equals("Never")) {
+      throw new IllegalArgumentException("only restartPolicy Never is emulated, not " + spec.getRestartPolicy());
     }
     if (!Boolean.FALSE.equals(spec.getEnableServiceLinks())) {
       throw new IllegalArgumentException("service links cannot be emulated: the pod must set enableServiceLinks: false");

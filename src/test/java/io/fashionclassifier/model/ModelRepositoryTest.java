@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,16 @@ class ModelRepositoryTest {
           .containsExactlyInAnyOrder("v1", "v2", ModelRepository.ACTIVE, ModelRepository.PREVIOUS);
     }
     assertThat(Files.readString(dir.resolve(ModelRepository.ACTIVE))).isEqualTo("v2\n");
+  }
+
+  @Test
+  void pointersAreReadableByClassifiersRunningAsAnotherUser() throws IOException {
+    repository.activate("v1");
+    repository.shadow("v2");
+    for (String pointer : List.of(ModelRepository.ACTIVE, ModelRepository.SHADOW)) {
+      assertThat(Files.getPosixFilePermissions(dir.resolve(pointer))).as(pointer)
+          .contains(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+    }
   }
 
   @Test
