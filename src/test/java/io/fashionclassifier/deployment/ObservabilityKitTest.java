@@ -90,7 +90,10 @@ class ObservabilityKitTest {
         Map.entry(ClassifierConfig.TOPIC_AGGREGATES, "aggregates-" + RUN),
         Map.entry(ClassifierConfig.TOPIC_DLQ, "dlq-" + RUN),
         Map.entry(ClassifierConfig.TOPICS_PARTITIONS, "2"),
-        Map.entry(ClassifierConfig.HTTP_PORT, "0")));
+        Map.entry(ClassifierConfig.HTTP_PORT, "0"),
+        // short health windows, so that the scrape holds the health gauges the kit's alert and panel use
+        Map.entry(ClassifierConfig.AGGREGATES_WINDOW_MS, "1000"),
+        Map.entry(ClassifierConfig.AGGREGATES_GRACE_MS, "0")));
     app = ClassifierApp.start(config);
 
     KafkaTestClients.produceImages(broker.bootstrapServers(), config.serdeConfig(), config.inputTopic(),
@@ -101,6 +104,12 @@ class ObservabilityKitTest {
     items.configure(config.serdeConfig(), false);
     KafkaTestClients.readCommitted(broker.bootstrapServers(), config.classifiedTopic(), items,
         records -> records.size() >= IMAGES, Duration.ofMinutes(2), Duration.ZERO);
+    // later captures close the first health window
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      KafkaTestClients.produceImages(broker.bootstrapServers(), config.serdeConfig(), config.inputTopic(),
+          SmallModel.data().test(), IMAGES, IMAGES + 10);
+      return metrics().contains("fashion_health_alarm{");
+    });
     // a candidate that fails validation: refused, and the pointer diverges from what is served
     repository.activate("corrupt");
     await().atMost(Duration.ofSeconds(30)).until(() -> metrics().contains("fashion_model_refused_total{"));
@@ -161,7 +170,7 @@ class ObservabilityKitTest {
     List<CustomResources.Rule> alerts = rule.spec().groups().stream().flatMap(g -> g.rules().stream()).toList();
     assertThat(alerts).extracting(CustomResources.Rule::alert).contains("ClassifierNotReady",
         "ClassifierConsumerLagGrowing", "ClassifierDeadLetters", "ClassifierRegistryOutage", "ClassifierTaskStuck",
-        "ClassifierModelRefused", "ClassifierShadowDisagrees");
+        "ClassifierModelRefused", "ClassifierShadowDisagrees", "ClassifierModelHealthAlarm");
     for (CustomResources.Rule alert : alerts) {
       assertExported(alert.alert(), alert.expr());
     }
