@@ -27,6 +27,8 @@ import picocli.CommandLine.Option;
         + "local broker; write bench-result.json and plots, and print the target ratios with PASS/FAIL.")
 final class BenchCommand implements Callable<Integer> {
 
+  static final String LOG_FILE = "bench.log";
+
   @Option(names = "--model", paramLabel = "DIR", defaultValue = "models/demo",
       description = "Model bundle to measure (default ${DEFAULT-VALUE}, the one `demo` trains).")
   Path modelDir;
@@ -88,6 +90,11 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin DatasetOption dataset;
 
+  @Option(names = "--verbose",
+      description = "Show the log of the broker, Kafka Streams and the classifier on the terminal too (it goes to "
+          + LOG_FILE + " in the --out directory).")
+  boolean verbose;
+
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-report",
       description = "Where bench-result.json and the plots go (default ${DEFAULT-VALUE}).")
   Path outDir;
@@ -132,7 +139,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     String registry = registryUrl == null ? "mock://bench-" + UUID.randomUUID() : registryUrl;
     PrintStream out = System.out;
-    try (StopSignal stop = StopSignal.install("bench")) {
+    try (StopSignal stop = StopSignal.install("bench");
+        ReportLog log = ReportLog.toReport(outDir, LOG_FILE, verbose)) {
       if (bootstrapServers != null) {
         run(new Bench.Settings(bootstrapServers, registry, modelDir, flip, data.test(), plan, smoke, set, outDir),
             out, stop);
@@ -143,6 +151,9 @@ final class BenchCommand implements Callable<Integer> {
           run(new Bench.Settings(stack.bootstrapServers(), registry, modelDir, flip, data.test(), plan, smoke, set,
               outDir), out, stop);
         }
+      }
+      if (!verbose) {
+        out.println("  log:    " + outDir.resolve(LOG_FILE).toAbsolutePath() + " (--verbose shows it here)");
       }
       return stop.requested() ? 130 : 0;
     }

@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
         + "replay the Fashion-MNIST test images through simulated scanners, with a live view and a summary.")
 final class DemoCommand implements Callable<Integer> {
 
+  static final String LOG_FILE = "demo.log";
+
   /** A quick model that still beats the reference MLP; --full-training gives the default one. */
   static final Duration QUICK_TRAINING = Duration.ofSeconds(100);
 
@@ -63,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
   String registry;
 
   @Option(names = "--report", paramLabel = "DIR", defaultValue = "demo-report",
-      description = "Where the summary and the log (" + DemoLog.FILE_NAME + ") are written (default ${DEFAULT-VALUE}).")
+      description = "Where the summary and the log (" + LOG_FILE + ") are written (default ${DEFAULT-VALUE}).")
   Path reportDir;
 
   @Option(names = "--verbose",
@@ -79,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
     String flip = flipTta.value();
     // live line and summary are user output: straight to stdout; logs go to the report (and stderr if --verbose)
     PrintStream out = System.out;
-    try (DemoLog log = DemoLog.toReport(reportDir, verbose)) {
+    try (ReportLog log = ReportLog.toReport(reportDir, LOG_FILE, verbose)) {
       return run(flip, out);
     }
   }
@@ -108,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
         List<ScanImage> images = ScanCommand.scanImages(data.test());
         new Demo(settings, out, System.console() != null).run(images, stop::requested);
         if (!verbose) {
-          out.println("  log:    " + DemoLog.logFile(reportDir).toAbsolutePath() + " (--verbose shows it here)");
+          out.println("  log:    " + reportDir.resolve(LOG_FILE).toAbsolutePath() + " (--verbose shows it here)");
         }
       }
       return stop.requested() ? 130 : 0;

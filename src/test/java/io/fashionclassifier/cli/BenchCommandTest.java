@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,15 @@ class BenchCommandTest {
       throw new AssertionError("bench --smoke failed (exit " + exit + "): " + stderr);
     }
     result = new ObjectMapper().readTree(out.resolve("bench-result.json").toFile());
+  }
+
+  @Test
+  void theLogGoesToTheReportAndTheTerminalKeepsTheFigures() throws Exception {
+    String log = Files.readString(out.resolve(BenchCommand.LOG_FILE));
+    assertThat(log).contains("Kafka Streams REBALANCING -> RUNNING");
+    // the test's own set-up (broker, model) logs before the command runs; the run's own lines are the stream's
+    assertThat(stdout).doesNotContain("Kafka Streams REBALANCING").doesNotContain("-StreamThread-")
+        .contains("log:    " + out.resolve(BenchCommand.LOG_FILE).toAbsolutePath());
   }
 
   @Test
@@ -143,7 +153,6 @@ class BenchCommandTest {
     assertThat(ratio.get("figure").asText()).contains("per-record consumer loop");
     assertThat(ratio.get("measured").asText()).startsWith(String.format(java.util.Locale.ROOT, "%.2fx",
         batched / loop.get("itemsPerSecond").asDouble()));
-    // the tests' logging shares stdout, so a log line may come between the step and its figures
     assertThat(stdout).contains("- per-record baseline: ")
         .containsPattern("(?m)^ +[\\d,]+ items/s \\([\\d.]+ of [\\d.]+ s in the model\\); at half that \\([\\d,]+/s\\): "
             + "p50 [\\d,]+ ms");

@@ -17,30 +17,29 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * The demo's log, for as long as the demo runs: to a file in its report directory, and on the terminal only when
- * asked. A newcomer's terminal should hold the live line and the summary; the broker's, Kafka Streams' and the
- * classifier's lines interleaved with them read as trouble when they are routine. Other commands keep the shipped
- * configuration, which {@link #close()} restores.
+ * The log of a command that writes a report ({@code demo}, {@code bench}), for as long as it runs: to a file in its
+ * report directory, and on the terminal only when asked. The terminal should hold the command's own lines (the live
+ * line, the figures, the summary); the broker's, Kafka Streams' and the classifier's lines interleaved with them
+ * read as trouble when they are routine. Other commands keep the shipped configuration, which {@link #close()}
+ * restores.
  */
-final class DemoLog implements AutoCloseable {
-
-  static final String FILE_NAME = "demo.log";
+final class ReportLog implements AutoCloseable {
 
   private final Logger root;
   private final FileAppender<ILoggingEvent> file;
   private final List<Appender<ILoggingEvent>> detached;
 
-  private DemoLog(Logger root, FileAppender<ILoggingEvent> file, List<Appender<ILoggingEvent>> detached) {
+  private ReportLog(Logger root, FileAppender<ILoggingEvent> file, List<Appender<ILoggingEvent>> detached) {
     this.root = root;
     this.file = file;
     this.detached = detached;
   }
 
   /**
-   * Adds {@code reportDir/demo.log} to the root logger's appenders and, unless {@code verbose}, takes the console
+   * Adds {@code reportDir/fileName} to the root logger's appenders and, unless {@code verbose}, takes the console
    * ones off until {@link #close()}.
    */
-  static DemoLog toReport(Path reportDir, boolean verbose) {
+  static ReportLog toReport(Path reportDir, String fileName, boolean verbose) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     try {
@@ -54,8 +53,8 @@ final class DemoLog implements AutoCloseable {
     encoder.start();
     FileAppender<ILoggingEvent> file = new FileAppender<>();
     file.setContext(context);
-    file.setName("demo-report");
-    file.setFile(logFile(reportDir).toString());
+    file.setName("report-log");
+    file.setFile(reportDir.resolve(fileName).toString());
     file.setAppend(false);
     file.setEncoder(encoder);
     file.start();
@@ -71,11 +70,7 @@ final class DemoLog implements AutoCloseable {
       }
       detached.forEach(root::detachAppender);
     }
-    return new DemoLog(root, file, detached);
-  }
-
-  static Path logFile(Path reportDir) {
-    return reportDir.resolve(FILE_NAME);
+    return new ReportLog(root, file, detached);
   }
 
   @Override
