@@ -167,8 +167,12 @@ class QualityLoopTest {
           .plusSeconds(60);
       awaitQuietly("an ALARM of " + BROKEN, closing,
           () -> healthTail.poll().stream().anyMatch(read -> isAlarm(read.value(), "SCANNER", BROKEN)));
-      killedAtMs = System.currentTimeMillis();
-      run.kill(instance);
+      // the alarm is read just after a commit: the kill waits for verdicts of the next transaction on the broker
+      try (OpenTransactions open = new OpenTransactions(bootstrap, run.topics().classified())) {
+        awaitQuietly("verdicts in an open transaction", Duration.ofSeconds(30), open::any);
+        killedAtMs = System.currentTimeMillis();
+        run.kill(instance);
+      }
       run.restart(instance);
       run.awaitRunning(instance);
       runningAgainAtMs = System.currentTimeMillis();
