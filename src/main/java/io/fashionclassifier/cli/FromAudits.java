@@ -60,7 +60,7 @@ final class FromAudits {
       description = "With --from-audits: how long reading each topic to its end may take (default ${DEFAULT-VALUE}).")
   Duration readTimeout;
 
-  @Option(names = "--decisions-topic", defaultValue = "model-decisions", paramLabel = "TOPIC",
+  @Option(names = "--decisions-topic", defaultValue = DecisionLog.DEFAULT_TOPIC, paramLabel = "TOPIC",
       description = "With --from-audits: topic of the decision records (CANDIDATE_BUILT, SHADOWED) (default"
           + " ${DEFAULT-VALUE}).")
   String decisionsTopic;

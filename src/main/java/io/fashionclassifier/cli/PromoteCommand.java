@@ -35,7 +35,7 @@ final class PromoteCommand implements Runnable {
   @Mixin ClusterOptions cluster;
   @Mixin ModelCommand.WaitOption waiting;
 
-  @Option(names = "--decisions-topic", defaultValue = "model-decisions", paramLabel = "TOPIC",
+  @Option(names = "--decisions-topic", defaultValue = DecisionLog.DEFAULT_TOPIC, paramLabel = "TOPIC",
       description = "Topic of the decision records (Avro ModelDecision), created with one partition when missing"
           + " and fashion.topics.create allows it (default ${DEFAULT-VALUE}).")
   String decisionsTopic;

@@ -27,6 +27,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class DecisionLog implements AutoCloseable {
 
+  /** The decisions topic unless told otherwise. */
+  public static final String DEFAULT_TOPIC = "model-decisions";
+
   private final Map<String, Object> clientConfig;
   private final String topic;
   private final Duration timeout;
