@@ -64,7 +64,7 @@ public record PromotionRule(double significance, int minDisagreements, double cl
               classMargin));
     }
     boolean better = evidence.candidateOnly() > evidence.activeOnly();
-    String test = String.format(Locale.ROOT, "%s, McNemar exact p = %.6g against %.4g", split, p.doubleValue(),
+    String test = String.format(Locale.ROOT, "%s, McNemar exact p = %.6g against %s", split, p.doubleValue(),
         significance);
     if (better && p.compareTo(BigDecimal.valueOf(significance)) < 0) {
       return new PromotionDecision(PromotionDecision.Outcome.PROMOTE, evidence, this, p, worstClass,

@@ -130,6 +130,14 @@ class FineTuningRecoveryTest {
     double cleanAfter = accuracy(elsewhere.candidateCorrect(), elsewhere.pairs());
     log.info(String.format(Locale.ROOT, "dark scanner: active %.4f, candidate %.4f; other images: active %.4f,"
         + " candidate %.4f", darkBefore, darkAfter, cleanBefore, cleanAfter));
+    List<PairedOutcome> live = new ArrayList<>(pairs(tuned, darkEval, 100));
+    live.addAll(pairs(tuned, cleanEval, 700));
+    PromotionDecision decision = PromotionRule.DEFAULT.decide(PairedEvidence.of(live, 10));
+    log.info("fine-tuned on the audits, on 800 live audits (100 from the dark scanner): {} {}", decision.outcome(),
+        decision.reason());
+    log.info("the same without the class guard: {}",
+        new PromotionRule(PromotionRule.DEFAULT_SIGNIFICANCE, PromotionRule.DEFAULT_MIN_DISAGREEMENTS, 1,
+            PromotionRule.DEFAULT_MIN_CLASS_ITEMS).decide(PairedEvidence.of(live, 10)).reason());
     assertThat(darkAfter).as("the dark scanner's accuracy").isGreaterThan(darkBefore + 0.10);
     assertThat(cleanAfter).as("the other images' accuracy").isGreaterThan(cleanBefore - 0.02);
   }
