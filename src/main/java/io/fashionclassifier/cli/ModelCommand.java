@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code model list|activate|shadow|rollback|acceptance|calibrate}: moves the pointers of a model repository that running stream
+ * {@code model list|activate|shadow|rollback|acceptance|calibrate|promote}: moves the pointers of a model repository that running stream
  * classifiers watch (docs/stream-classifier.md, Rollout). A bundle is loaded and checked here before a pointer
  * names it, so a corrupt one is refused before any classifier sees it.
  */
@@ -48,7 +48,8 @@ import picocli.CommandLine.Spec;
       ModelCommand.Shadow.class,
       ModelCommand.Rollback.class,
       ModelCommand.Acceptance.class,
-      ModelCommand.Calibrate.class
+      ModelCommand.Calibrate.class,
+      PromoteCommand.class
     })
 final class ModelCommand implements Runnable {
 
@@ -57,7 +58,7 @@ final class ModelCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "Missing subcommand: list, activate, shadow, rollback, acceptance or calibrate (try --help)");
+        "Missing subcommand: list, activate, shadow, rollback, acceptance, calibrate or promote (try --help)");
   }
 
   /** The repository option every subcommand shares. */

@@ -52,10 +52,10 @@ final class TrainCommand implements Callable<Integer> {
       description = "Wall-clock limit for training plus final evaluation, e.g. 9m25s, 300 (seconds), 2m (default: ${bundle:train.time-budget}).")
   Duration timeBudget;
 
-  @Option(names = "--schedule", defaultValue = "wall-clock", paramLabel = "BASIS",
+  @Option(names = "--schedule", paramLabel = "BASIS",
       description = {"What the learning-rate schedule follows: wall-clock (default; ends on time with the rate"
           + " decayed on any machine) or steps (the same model for a seed on any machine, if the time budget"
-          + " does not cut it: choose --epochs to fit)."})
+          + " does not cut it: choose --epochs to fit; the default with --from-audits)."})
   String schedule;
 
   @Option(names = "--label-smoothing", defaultValue = "0", paramLabel = "EPS",
@@ -81,22 +81,31 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Print one line per epoch instead of progress bars.")
   boolean noProgress;
 
+  @Mixin FromAudits audits;
+
   @Override
   public Integer call() {
-    TrainingConfig config = config();
+    if (audits.fromAudits) {
+      audits.run(this);
+      return 0;
+    }
+    TrainingConfig config = config(TrainingConfig.defaults(architecture()));
     FashionMnist dataset = data.load();
     new BundleTrainer(config).train(dataset, out);
     return 0;
   }
 
-  private TrainingConfig config() {
-    Architecture arch;
+  private Architecture architecture() {
     try {
-      arch = Architecture.fromId(architecture);
+      return Architecture.fromId(architecture);
     } catch (IllegalArgumentException e) {
       throw new UserError("--arch: " + e.getMessage());
     }
-    TrainingConfig config = TrainingConfig.defaults(arch).withSeed(seed).withShowProgress(!noProgress);
+  }
+
+  /** {@code defaults} with the options given on the command line. */
+  TrainingConfig config(TrainingConfig defaults) {
+    TrainingConfig config = defaults.withSeed(seed).withShowProgress(!noProgress);
     try {
       if (epochs != null) {
         config = config.withEpochs(epochs);
@@ -113,7 +122,10 @@ final class TrainCommand implements Callable<Integer> {
       if (timeBudget != null) {
         config = config.withTimeBudget(timeBudget);
       }
-      config = config.withSchedule(schedule())
+      if (schedule != null) {
+        config = config.withSchedule(schedule());
+      }
+      config = config
           .withLabelSmoothing(labelSmoothing)
           .withRandomErasing(randomErasing)
           .withWeightAverageDecay(weightAverageDecay);

@@ -5,6 +5,7 @@ import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
 import io.fashionclassifier.schema.LabelScore;
+import io.fashionclassifier.schema.ShadowVerdict;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -113,6 +114,9 @@ final class BatchVerdicts {
       } else {
         ClassifiedItem item = classifiedItem(entry.image().image(), result.predictions()[i], result.modelVersion(),
             now);
+        if (result.shadow() != null) {
+          item.setShadow(shadowVerdict(result.shadow().get(i), result.shadowVersion()));
+        }
         outputs.add(new Record<>(item.getItemId(), new Outcome.Classified(item), entry.record().timestamp(),
             traceContext(entry.record().headers())));
         items.add(item);
@@ -155,6 +159,11 @@ final class BatchVerdicts {
   private static final class Tally {
     final Map<ClassifierMetrics.Reason, Integer> deadLetters = new EnumMap<>(ClassifierMetrics.Reason.class);
     int truncated;
+  }
+
+  /** The shadow's prediction as the verdict carries it, so that audited items pair both models' labels. */
+  static ShadowVerdict shadowVerdict(Prediction prediction, String version) {
+    return new ShadowVerdict(version, CLASSES[prediction.label()], prediction.confidence());
   }
 
   static ClassifiedItem classifiedItem(

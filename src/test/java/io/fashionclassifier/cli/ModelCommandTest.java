@@ -2,14 +2,6 @@ package io.fashionclassifier.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
-import ai.djl.Model;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.NormalInitializer;
-import io.fashionclassifier.model.Architecture;
 import io.fashionclassifier.model.ModelBundle;
 import io.fashionclassifier.model.ModelRepository;
 import io.fashionclassifier.streaming.RunningModelWatcher;
@@ -19,7 +11,6 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,13 +38,7 @@ class ModelCommandTest {
   }
 
   private String bundle(String name) {
-    try (Model model = Model.newInstance(ModelBundle.MODEL_NAME, Device.cpu())) {
-      Block block = Architecture.MLP.newBlock();
-      block.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
-      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
-      model.setBlock(block);
-      return ModelBundle.save(dir.resolve(name), block, Architecture.MLP, false, Map.of(), null).version();
-    }
+    return RandomBundles.save(dir.resolve(name));
   }
 
   private int run(String... args) {

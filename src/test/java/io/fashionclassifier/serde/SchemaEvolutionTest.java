@@ -2,12 +2,15 @@ package io.fashionclassifier.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -90,5 +93,52 @@ class SchemaEvolutionTest {
     assertThat(written.getSchema()).isEqualTo(v2);
     assertThat(written.get("label")).hasToString("SHIRT");
     assertThat(written.get("exposureMicros")).isNull();
+  }
+  @Test
+  void readsVerdictsOfAnOlderClassifierWithNoShadowAtItsDefault() {
+    Schema v1 = TestRecords.schema("ClassifiedItem-v1");
+    byte[] bytes = TestRecords.genericSerializer(config).serialize("classified-items", v1Verdict(v1));
+    SpecificAvroDeserializer<ClassifiedItem> current = new SpecificAvroDeserializer<>(ClassifiedItem.class);
+    current.configure(config, false);
+
+    ClassifiedItem verdict = current.deserialize("classified-items", bytes);
+
+    assertThat(verdict.getItemId()).isEqualTo("old-verdict");
+    assertThat(verdict.getPredictedLabel()).isEqualTo(FashionClass.BAG);
+    assertThat(verdict.getShadow()).isNull();
+  }
+
+  @Test
+  void theShadowFieldKeepsClassifiedItemCompatibleBothWays() {
+    Schema v1 = TestRecords.schema("ClassifiedItem-v1");
+    Schema current = ClassifiedItem.getClassSchema();
+
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, v1).getType())
+        .as("new readers read old verdicts").isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(v1, current).getType())
+        .as("old readers read new verdicts").isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+    SchemaRegistryClient registry = MockSchemaRegistry.getClientForScope(scope);
+    int old = registry.register("classified-items-value", v1);
+    assertThat(registry.register("classified-items-value", current)).as("the registry's BACKWARD check")
+        .isNotEqualTo(old);
+  }
+
+  private static GenericRecord v1Verdict(Schema v1) {
+    Schema fashionClass = v1.getField("predictedLabel").schema();
+    Schema labelScore = v1.getField("topK").schema().getElementType();
+    GenericRecord score = new GenericData.Record(labelScore);
+    score.put("label", new GenericData.EnumSymbol(fashionClass, "BAG"));
+    score.put("probability", 0.9f);
+    GenericRecord verdict = new GenericData.Record(v1);
+    verdict.put("itemId", "old-verdict");
+    verdict.put("scannerId", "scanner-1");
+    verdict.put("warehouseId", "wh-1");
+    verdict.put("captureTime", 1_000L);
+    verdict.put("predictedLabel", new GenericData.EnumSymbol(fashionClass, "BAG"));
+    verdict.put("confidence", 0.9f);
+    verdict.put("topK", List.of(score));
+    verdict.put("modelVersion", "v1");
+    verdict.put("classifiedTime", 2_000L);
+    return verdict;
   }
 }

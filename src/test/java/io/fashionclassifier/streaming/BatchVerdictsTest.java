@@ -6,6 +6,7 @@ import io.fashionclassifier.model.Prediction;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.InventoryImage;
+import io.fashionclassifier.schema.ShadowVerdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,6 +131,29 @@ class BatchVerdictsTest {
 
     assertThat(verdicts.items()).extracting(item -> item.getItemId().toString()).containsExactly("a", "c");
     assertThat(verdicts.shadowOfItems()).containsExactly(shadowOfA, shadowOfC);
+  }
+
+  @Test
+  void eachVerdictCarriesTheShadowsPredictionOfItsOwnItem() {
+    List<BatchVerdicts.Entry> entries = List.of(decoded("a", 0, 1, null), decoded("b", 1, 2, null),
+        decoded("c", 2, 3, null));
+    BatchInference.Result result = new BatchInference.Result("v1",
+        new Prediction[] {predicting(1), null, predicting(3)},
+        new RuntimeException[] {null, new IllegalStateException("failed on b"), null},
+        List.of(predicting(5), predicting(7), predicting(6)), "v2");
+
+    BatchVerdicts.Verdicts verdicts = BatchVerdicts.of(entries, result, NOW, LIMIT);
+
+    assertThat(verdicts.items()).extracting(ClassifiedItem::getShadow).containsExactly(
+        new ShadowVerdict("v2", FashionClass.SANDAL, 0.7f), new ShadowVerdict("v2", FashionClass.SHIRT, 0.7f));
+  }
+
+  @Test
+  void withoutAShadowTheVerdictsCarryNone() {
+    BatchVerdicts.Verdicts verdicts = BatchVerdicts.of(List.of(decoded("a", 0, 1, null)),
+        result("v1", predicting(1)), NOW, LIMIT);
+
+    assertThat(verdicts.items()).extracting(ClassifiedItem::getShadow).containsExactly((ShadowVerdict) null);
   }
 
   private static String header(Record<String, Outcome> record, String key) {

@@ -13,6 +13,7 @@ import io.fashionclassifier.model.Prediction;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
+import io.fashionclassifier.schema.ShadowVerdict;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,6 +224,25 @@ class ModelRolloutIntegrationTest {
     assertThat(figure.getBaselineCorrect()).isEqualTo(baselineCorrect);
     assertThat(figure.getBaselineAccuracy()).isEqualTo((double) baselineCorrect / SHADOWED);
     assertThat(agreed).as("two different models disagree somewhere").isLessThan(SHADOWED);
+  }
+
+  @Test
+  void whileBShadowsEachVerdictCarriesBsOwnLabelForItAndAfterwardsNone() {
+    List<ConsumerRecord<String, ClassifiedItem>> shadowed = phase(0, SHADOWED);
+    List<Prediction> offline;
+    try (ModelBundle b = ModelBundle.load(models.resolve("b")); BatchClassifier classifier = b.newClassifier()) {
+      offline = classifier.classify(shadowed.stream().map(r -> images().image(index(r))).toList());
+    }
+
+    for (int i = 0; i < shadowed.size(); i++) {
+      ShadowVerdict shadow = shadowed.get(i).value().getShadow();
+      assertThat(shadow).as(shadowed.get(i).key()).isNotNull();
+      assertThat(shadow.getModelVersion()).isEqualTo(versionB);
+      assertThat(shadow.getPredictedLabel()).as(shadowed.get(i).key())
+          .isEqualTo(FashionClass.values()[offline.get(i).label()]);
+    }
+    assertThat(phase(SHADOWED, RESTART_PHASE_END)).as("no shadow after it stopped")
+        .allSatisfy(record -> assertThat(record.value().getShadow()).isNull());
   }
 
   @Test

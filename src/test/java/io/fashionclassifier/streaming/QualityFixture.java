@@ -56,6 +56,11 @@ final class QualityFixture implements AutoCloseable {
 
   /** With {@code settings} over the test's own (audits and review on), classifying with {@code classifiers}. */
   QualityFixture(Map<String, String> settings, Supplier<BatchClassifier> classifiers) {
+    this(settings, ModelSource.fixed(classifiers));
+  }
+
+  /** With {@code settings} over the test's own (audits and review on), serving the lineup of {@code models}. */
+  QualityFixture(Map<String, String> settings, ModelSource models) {
     Map<String, String> all = new HashMap<>(Map.of(
         StreamsConfig.APPLICATION_ID_CONFIG, "quality-test-" + UUID.randomUUID(),
         StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
@@ -69,7 +74,7 @@ final class QualityFixture implements AutoCloseable {
     props.put(DeadLetters.METRICS_CONFIG, new ClassifierMetrics(meters));
     StreamsBuilder builder = new StreamsBuilder();
     ClassifierTopology.AvroSerdes serdes = ClassifierApp.avroSerdes(config);
-    ClassifierTopology.build(builder, config.topologySettings(), serdes, ModelSource.fixed(classifiers),
+    ClassifierTopology.build(builder, config.topologySettings(), serdes, models,
         new ClassifierMetrics(meters), new StreamProgress(config.livenessStall()), InferenceWorkers.sameThread(),
         config.qualitySettings(),
         QualityTopology.AvroSerdes.of(config.serdeConfig()));
