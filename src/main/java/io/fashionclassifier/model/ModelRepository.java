@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -42,6 +43,7 @@ public final class ModelRepository {
 
   /** Bundle names: one path segment, no pointer or temporary-file names. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Set<String> RESERVED = Set.of(ACTIVE, SHADOW, PREVIOUS, LAST_GOOD, ServingReports.DIRECTORY);
 
   private final Path directory;
 
@@ -126,6 +128,10 @@ public final class ModelRepository {
   public Path bundle(String name) {
     if (!NAME.matcher(name).matches()) {
       throw new ModelBundleException("'" + name + "' is not a bundle name (letters, digits, '.', '_', '-')");
+    }
+    if (RESERVED.contains(name)) {
+      throw new ModelBundleException("'" + name + "' names a pointer or the serving reports of the repository, not a "
+          + "bundle: choose another name");
     }
     return directory.resolve(name);
   }

@@ -68,6 +68,15 @@ class ModelRepositoryTest {
   }
 
   @Test
+  void aPointerNameIsNotABundleName() {
+    for (String name : List.of(ModelRepository.ACTIVE, ModelRepository.SHADOW, ModelRepository.PREVIOUS,
+        ModelRepository.LAST_GOOD, ServingReports.DIRECTORY)) {
+      assertThatThrownBy(() -> repository.bundle(name)).as(name).isInstanceOf(ModelBundleException.class)
+          .hasMessageContaining("not a bundle");
+    }
+  }
+
+  @Test
   void pointersAreReadableByClassifiersRunningAsAnotherUser() throws IOException {
     repository.activate("v1");
     repository.shadow("v2");
