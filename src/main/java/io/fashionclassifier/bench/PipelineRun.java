@@ -46,6 +46,7 @@ final class PipelineRun {
    *     to the model ({@code classifiedTime}); the rest of the latency is the model call, the commit and the fetch
    * @param batchedP99Millis 99th percentile of the same
    * @param latencyCdf [latency ms, percentile] pairs
+   * @param modelSeconds time in the model's calls over the span of {@code cpu}
    * @param modelImagesPerSecond images per second inside the model calls, from the classifier's own metrics
    * @param cpu where the CPU went from RUNNING to the last output
    * @param stages where the latency went, stage by stage, for the items counted after the warm-up
@@ -126,7 +127,11 @@ final class PipelineRun {
         app.onCommit(stages::committed);
         long running = System.nanoTime();
         CpuTime cpuAtStart = CpuTime.now();
+        // a task that has nothing to restore classifies before the client reports RUNNING: the model's share of
+        // the wall time is taken over the same span as the CPU's
+        double modelAtStart = DemoSummary.Inference.of(app.registry()).seconds();
         CpuTime cpuAtEnd;
+        double modelAtEnd;
         long countFrom = Instant.now().plus(warmUp).toEpochMilli();
         // at the end of the warm-up itself, not when the send returns: by then the classifier may have read every
         // record, and the stages it had measured would all fall in the warm-up's share
@@ -148,6 +153,7 @@ final class PipelineRun {
             Thread.sleep(20);
           }
           cpuAtEnd = CpuTime.now();
+          modelAtEnd = DemoSummary.Inference.of(app.registry()).seconds();
           if (reader.failure() != null) {
             throw new IllegalStateException("reading the outputs of " + name + " failed: "
                 + reader.failure().getMessage(), reader.failure());
@@ -158,7 +164,7 @@ final class PipelineRun {
             arrivals.count() + deadLetters.get() >= sent, arrivals.steadyRate(running), arrivals.seconds(),
             stats.items(), stats.latencyPercentile(50), stats.latencyPercentile(90), stats.latencyPercentile(99),
             stats.batchedPercentile(50), stats.batchedPercentile(99), cdf(stats.latencyHistogram()),
-            inference.batches(), inference.meanBatchSize(), inference.seconds(), inference.imagesPerSecond(),
+            inference.batches(), inference.meanBatchSize(), modelAtEnd - modelAtStart, inference.imagesPerSecond(),
             cpuAtEnd.since(cpuAtStart), stages.stages());
       }
     } finally {
