@@ -77,19 +77,15 @@ class ChartModelRolloutPodTest {
     String v2 = versionOf(models, "v2");
     stateClaim = Files.createTempDirectory("claim-state-");
 
-    int colon = classifierImage.lastIndexOf(':');
     RenderedChart chart = RenderedChart.render(Map.of(
-        "image", Map.of("repository", classifierImage.substring(0, colon),
-            "tag", classifierImage.substring(colon + 1), "pullPolicy", "Never"),
+        "image", PodValues.localImage(classifierImage),
         "model", Map.of("image", Map.of("repository", ""), "existingClaim", "models"),
         "modelRollout", Map.of("enabled", true, "action", "activate", "bundle", "v2", "wait", "120s"),
         "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "applicationId", "rollout-" + run),
         "schemaRegistry", Map.of("url", ApicurioRegistry.shared().confluentUrl()),
-        "topics", Map.of("partitions", 2, "input", "images-" + run, "classified", "classified-" + run,
-            "aggregates", "aggregates-" + run, "dlq", "dlq-" + run),
+        "topics", PodValues.topics(run),
         "http", Map.of("port", LoopbackPorts.free(1)[0]),
-        "resources", Map.of("requests", Map.of("cpu", "500m", "memory", "768Mi"),
-            "limits", Map.of("cpu", "2", "memory", "768Mi"))));
+        "resources", PodValues.resources()));
     ClassifierConfig config = ClassifierConfig.load(null, chart.literalEnv(), Map.of());
     pod = DockerPod.start("shop-fashion-classifier-0", chart.podTemplate().getSpec(),
         Map.of("state", stateClaim, "models", repository));

@@ -65,10 +65,8 @@ class ChartMutualTlsPodTest {
     models = Files.createTempDirectory("claim-models-");
     FileUtils.copyDirectory(SmallModel.bundle().toFile(), models.toFile());
     stateClaim = Files.createTempDirectory("claim-state-");
-    int colon = classifierImage.lastIndexOf(':');
     chart = RenderedChart.render(Map.of(
-        "image", Map.of("repository", classifierImage.substring(0, colon),
-            "tag", classifierImage.substring(colon + 1), "pullPolicy", "Never"),
+        "image", PodValues.localImage(classifierImage),
         "model", Map.of("image", Map.of("repository", ""), "existingClaim", "models"),
         "kafka", Map.of("bootstrapServers", broker.securedBootstrapServers(), "applicationId", "mtls-" + run,
             "securityProtocol", "SASL_SSL",
@@ -77,11 +75,9 @@ class ChartMutualTlsPodTest {
                 "truststoreSecret", Map.of("name", "shop-cluster-ca-cert", "type", "PEM", "key", "ca.crt"),
                 "keystoreSecret", Map.of("name", "shop-fashion-classifier"))),
         "schemaRegistry", Map.of("url", ApicurioRegistry.shared().confluentUrl()),
-        "topics", Map.of("partitions", 2, "input", "images-" + run, "classified", "classified-" + run,
-            "aggregates", "aggregates-" + run, "dlq", "dlq-" + run),
+        "topics", PodValues.topics(run),
         "http", Map.of("port", LoopbackPorts.free(1)[0]),
-        "resources", Map.of("requests", Map.of("cpu", "500m", "memory", "768Mi"),
-            "limits", Map.of("cpu", "2", "memory", "768Mi"))));
+        "resources", PodValues.resources()));
     Map<String, Map<String, byte[]>> secrets = Map.of(
         "kafka-credentials", Map.of("sasl.jaas.config", MutualTlsBroker.jaasConfig().getBytes(StandardCharsets.UTF_8)),
         "shop-cluster-ca-cert", Map.of("ca.crt", Files.readAllBytes(cluster.brokerCertificate().pemCertificate())),

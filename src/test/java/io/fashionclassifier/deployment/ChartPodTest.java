@@ -70,21 +70,16 @@ class ChartPodTest {
     registry = ApicurioRegistry.shared();
     modelImage = buildModelImage();
     httpPort = LoopbackPorts.free(1)[0];
-    int colon = classifierImage.lastIndexOf(':');
     chart = RenderedChart.render(Map.of(
-        "image", Map.of("repository", classifierImage.substring(0, colon),
-            "tag", classifierImage.substring(colon + 1), "pullPolicy", "Never"),
-        "model", Map.of("image", Map.of("repository", modelImage.substring(0, modelImage.lastIndexOf(':')),
-            "tag", modelImage.substring(modelImage.lastIndexOf(':') + 1), "pullPolicy", "Never")),
+        "image", PodValues.localImage(classifierImage),
+        "model", Map.of("image", PodValues.localImage(modelImage)),
         "kafka", Map.of("bootstrapServers", broker.bootstrapServers(), "applicationId", "pod-" + run),
         "schemaRegistry", Map.of("url", registry.confluentUrl()),
-        "topics", Map.of("partitions", 2, "input", "images-" + run, "classified", "classified-" + run,
-            "aggregates", "aggregates-" + run, "dlq", "dlq-" + run),
+        "topics", PodValues.topics(run),
         "http", Map.of("port", httpPort),
         // what OAUTHBEARER needs on Kafka 4 (docs/deployment.md): a JVM property, beside the chart's own options
         "javaOptions", OAUTH_ALLOWED_URLS,
-        "resources", Map.of("requests", Map.of("cpu", "500m", "memory", "768Mi"),
-            "limits", Map.of("cpu", "2", "memory", "768Mi"))));
+        "resources", PodValues.resources()));
     spec = chart.podTemplate().getSpec();
     stateClaim = Files.createTempDirectory("claim-state-");
     pod = DockerPod.start(podName, spec, Map.of("state", stateClaim));
