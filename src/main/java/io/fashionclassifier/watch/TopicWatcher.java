@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -81,6 +82,7 @@ public final class TopicWatcher implements AutoCloseable {
     }
   }
 
+  private static final Duration POLL = Duration.ofMillis(100);
   /** How often topics that did not exist are looked for again. */
   static final Duration LOOK_AGAIN = Duration.ofSeconds(5);
   /** How long one such look may block the view: a broker that does not answer is asked again later. */
@@ -138,7 +140,7 @@ public final class TopicWatcher implements AutoCloseable {
         follow(List.copyOf(missing), true, LOOK_TIMEOUT);
         nextLook = System.nanoTime() + LOOK_AGAIN.toNanos();
       }
-      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+      for (ConsumerRecord<String, byte[]> record : poll()) {
         if (record.topic().equals(topics.deadLetters())) {
           listener.deadLetter(record);
         } else if (record.value() == null) {
@@ -163,6 +165,20 @@ public final class TopicWatcher implements AutoCloseable {
       }
     }
     tick.run();
+  }
+
+  /** The next records; none, after a short wait, while no topic asked for exists (a consumer then may not poll). */
+  private Iterable<ConsumerRecord<String, byte[]>> poll() {
+    if (!consumer.assignment().isEmpty()) {
+      return consumer.poll(POLL);
+    }
+    try {
+      Thread.sleep(POLL.toMillis());
+    } catch (InterruptedException e) {
+      // what the consumer's own poll throws when interrupted
+      throw new InterruptException(e);
+    }
+    return List.of();
   }
 
   /**
