@@ -1,6 +1,7 @@
 package io.fashionclassifier.cli;
 
 import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.learning.DecisionLog;
 import io.fashionclassifier.review.ReviewApp;
 import io.fashionclassifier.review.ReviewServer;
 import io.fashionclassifier.review.ReviewerLogins;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "review", header = "Serve the web page on which people label the review requests.",
     mixinStandardHelpOptions = true,
     description = "Serve a web page on which logged-in reviewers label the items of the review-requests topic "
-        + "(one click or key each, skip, undo); every decision is an ItemAudit on the audits topic, once per item.")
+        + "(one click or key each, skip, undo); every decision is an ItemAudit on the audits topic, once per item. "
+        + "The page also shows the learning loop's latest model decisions.")
 final class ReviewCommand implements Callable<Integer> {
 
   static final String USER_VARIABLE = "FASHION_REVIEW_USER";
@@ -66,6 +68,11 @@ final class ReviewCommand implements Callable<Integer> {
           + "(default ${DEFAULT-VALUE}).")
   String group;
 
+  @Option(names = "--decisions-topic", paramLabel = "TOPIC", defaultValue = DecisionLog.DEFAULT_TOPIC,
+      description = "Topic of the learning loop's decisions, the latest of which the page shows; while it does not"
+          + " exist the page shows none (default ${DEFAULT-VALUE}).")
+  String decisionsTopic;
+
   @Option(names = "--hash-password",
       description = "Read a password from the terminal (or one line of stdin), print its hash for --users, and exit.")
   boolean hashPassword;
@@ -89,7 +96,7 @@ final class ReviewCommand implements Callable<Integer> {
     ClassifierConfig config = cluster.load(Map.of());
     String requests = config.setting(ClassifierConfig.TOPIC_REVIEW);
     String audits = config.setting(ClassifierConfig.TOPIC_AUDITS);
-    ReviewApp.Settings settings = new ReviewApp.Settings(requests, audits, group, lease,
+    ReviewApp.Settings settings = new ReviewApp.Settings(requests, audits, group, lease, decisionsTopic,
         new ReviewServer.Settings(bind, port, tls));
     try (StopSignal stop = StopSignal.install("review");
         ReviewApp app = ReviewApp.start(settings, config.clientConfig(), config.serdeConfig(), logins,

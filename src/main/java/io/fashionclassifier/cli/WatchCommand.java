@@ -1,9 +1,11 @@
 package io.fashionclassifier.cli;
 
 import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.learning.DecisionLog;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ModelDecision;
 import io.fashionclassifier.schema.ModelHealth;
 import io.fashionclassifier.schema.ReviewRequest;
 import io.fashionclassifier.streaming.ClassifierConfig;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Spec;
 
 /** A live, refreshing view of the classifier's output topics. */
 @Command(name = "watch", header = "Follow the verdicts and accuracy figures as they arrive.", mixinStandardHelpOptions = true,
-    description = "Follow classified-items and accuracy-aggregates: latest items, per-class and per-scanner accuracy, active and shadow model versions side by side.")
+    description = "Follow classified-items and accuracy-aggregates: latest items, per-class and per-scanner accuracy, active and shadow model versions side by side, and the latest decisions of the learning loop.")
 final class WatchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -48,6 +50,11 @@ final class WatchCommand implements Callable<Integer> {
   @Option(names = "--latest", defaultValue = "10", description = "How many of the newest items to show (default ${DEFAULT-VALUE}).")
   int latest;
 
+  @Option(names = "--decisions-topic", defaultValue = DecisionLog.DEFAULT_TOPIC, paramLabel = "TOPIC",
+      description = "Topic of the learning loop's decisions (candidate built, shadowed, promoted, retired); while it"
+          + " does not exist nothing is shown and it is looked for again (default ${DEFAULT-VALUE}).")
+  String decisionsTopic;
+
   @Override
   public Integer call() {
     ClassifierConfig config = cluster.load(Map.of());
@@ -58,7 +65,7 @@ final class WatchCommand implements Callable<Integer> {
     try (StopSignal stop = StopSignal.install("watch");
         TopicWatcher watcher = new TopicWatcher(config.clientConfig(), config.serdeConfig(),
         new TopicWatcher.Topics(config.classifiedTopic(), config.aggregatesTopic(), null, config.healthTopic(),
-            config.reviewTopic(), config.auditsTopic()), !fromEnd)) {
+            config.reviewTopic(), config.auditsTopic(), decisionsTopic), !fromEnd)) {
       watcher.run(new TopicWatcher.Listener() {
         @Override
         public void item(ConsumerRecord<String, byte[]> raw, ClassifiedItem item) {
@@ -95,6 +102,14 @@ final class WatchCommand implements Callable<Integer> {
           board.accept(audit);
           if (json) {
             out.println(jsonLine(raw, audit.toString()));
+          }
+        }
+
+        @Override
+        public void decision(ConsumerRecord<String, byte[]> raw, ModelDecision decision) {
+          board.accept(decision);
+          if (json) {
+            out.println(jsonLine(raw, decision.toString()));
           }
         }
       }, () -> stop.requested() || System.nanoTime() >= stopAt, refresh, () -> {

@@ -2,6 +2,7 @@ package io.fashionclassifier.review;
 
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.LabelScore;
+import io.fashionclassifier.schema.ModelDecision;
 import io.fashionclassifier.schema.ReviewReason;
 import io.fashionclassifier.schema.ReviewRequest;
 import java.time.Instant;
@@ -51,6 +52,7 @@ final class ReviewPage {
       .labels kbd,.actions kbd{font-weight:bold;margin-right:.3rem}
       .actions button{padding:.4rem .8rem;margin-right:.5rem}
       .note{padding:.5rem 1.2rem;background:#fff6d6;border-bottom:1px solid #e6d68f}
+      .decisions{padding:0 1.2rem 1.2rem;font-size:.9rem}.decisions h2{font-size:1rem;margin:.4rem 0}
       .empty{padding:2rem}.reason{display:inline-block;background:#e3e7ee;border-radius:3px;padding:0 .35rem;
         margin-right:.3rem;font-size:.85rem}
       """;
@@ -100,8 +102,9 @@ final class ReviewPage {
     return html.toString();
   }
 
+  /** @param decisions the learning loop's newest decisions, newest first; none leaves their section out */
   String review(String reviewer, Optional<ReviewQueue.Lease> lease, ReviewQueue.Figures figures, long unread,
-      String noteCode) {
+      String noteCode, List<ModelDecision> decisions) {
     StringBuilder html = start("Review");
     String itemId = lease.map(l -> l.item().itemId()).orElse("");
     html.append("<body data-item=\"").append(escape(itemId)).append("\">");
@@ -122,6 +125,7 @@ final class ReviewPage {
     } else {
       item(html, lease.get());
     }
+    decisions(html, decisions);
     html.append("<script>").append(SCRIPT).append("</script></body></html>");
     return html.toString();
   }
@@ -167,6 +171,21 @@ final class ReviewPage {
     }
     html.append("</div><div class=\"actions\"><button id=\"skip\" onclick=\"skip()\"><kbd>S</kbd>Skip</button>")
         .append("<button id=\"undo\" onclick=\"undo()\"><kbd>U</kbd>Undo last</button></div></div></main>");
+  }
+
+  private static void decisions(StringBuilder html, List<ModelDecision> decisions) {
+    if (decisions.isEmpty()) {
+      return;
+    }
+    html.append("<section class=\"decisions\" id=\"decisions\"><h2>Model decisions</h2><table>")
+        .append("<tr><th>When</th><th>Decision</th><th>Candidate</th><th>Reason</th></tr>");
+    for (ModelDecision decision : decisions) {
+      html.append("<tr><td>").append(TIME.format(decision.getDecisionTime())).append("</td><td>")
+          .append(decision.getKind()).append("</td><td>").append(escape(decision.getCandidateBundle()))
+          .append(" <code>").append(escape(decision.getCandidateVersion())).append("</code></td><td>")
+          .append(escape(decision.getReason())).append("</td></tr>");
+    }
+    html.append("</table></section>");
   }
 
   private String name(FashionClass label) {

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.LabelScore;
+import io.fashionclassifier.schema.ModelDecision;
 import io.fashionclassifier.schema.ReviewRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -56,17 +58,20 @@ public final class ReviewServer implements AutoCloseable {
   private final ExecutorService executor;
   private final ReviewQueue queue;
   private final LongSupplier unread;
+  private final Supplier<List<ModelDecision>> decisions;
   private final ReviewSessions sessions;
   private final ReviewerLogins logins;
   private final ReviewPage page;
   private final boolean secure;
   private final ObjectMapper json = new ObjectMapper();
 
-  private ReviewServer(HttpServer server, ReviewQueue queue, LongSupplier unread, ReviewerLogins logins,
-      List<String> classNames, Clock clock, boolean secure) {
+  private ReviewServer(HttpServer server, ReviewQueue queue, LongSupplier unread,
+      Supplier<List<ModelDecision>> decisions, ReviewerLogins logins, List<String> classNames, Clock clock,
+      boolean secure) {
     this.server = server;
     this.queue = queue;
     this.unread = unread;
+    this.decisions = decisions;
     this.logins = logins;
     this.sessions = new ReviewSessions(clock);
     this.page = new ReviewPage(classNames);
@@ -87,9 +92,14 @@ public final class ReviewServer implements AutoCloseable {
     server.setExecutor(executor);
   }
 
-  /** Binds and starts serving; a port of 0 takes a free one (see {@link #uri()}). */
-  public static ReviewServer start(Settings settings, ReviewQueue queue, LongSupplier unread, ReviewerLogins logins,
-      List<String> classNames, Clock clock) throws IOException {
+  /**
+   * Binds and starts serving; a port of 0 takes a free one (see {@link #uri()}).
+   *
+   * @param decisions the learning loop's newest decisions, newest first, shown below the item
+   */
+  public static ReviewServer start(Settings settings, ReviewQueue queue, LongSupplier unread,
+      Supplier<List<ModelDecision>> decisions, ReviewerLogins logins, List<String> classNames, Clock clock)
+      throws IOException {
     InetSocketAddress address = new InetSocketAddress(settings.bindAddress(), settings.port());
     HttpServer server;
     if (settings.tls().isPresent()) {
@@ -99,7 +109,7 @@ public final class ReviewServer implements AutoCloseable {
     } else {
       server = HttpServer.create(address, 0);
     }
-    ReviewServer review = new ReviewServer(server, queue, unread, logins, classNames, clock,
+    ReviewServer review = new ReviewServer(server, queue, unread, decisions, logins, classNames, clock,
         settings.tls().isPresent());
     server.start();
     log.info("review page at {}", review.uri());
@@ -176,7 +186,8 @@ public final class ReviewServer implements AutoCloseable {
     String reviewer = reviewer(exchange);
     String note = query(exchange).get("note");
     Optional<ReviewQueue.Lease> lease = queue.next(reviewer);
-    html(exchange, 200, page.review(reviewer, lease, queue.figures(reviewer), unread.getAsLong(), note));
+    html(exchange, 200, page.review(reviewer, lease, queue.figures(reviewer), unread.getAsLong(), note,
+        decisions.get()));
   }
 
   private void next(HttpExchange exchange) throws IOException {

@@ -3,21 +3,28 @@ package io.fashionclassifier.watch;
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ModelDecision;
 import io.fashionclassifier.schema.ModelHealth;
 import io.fashionclassifier.schema.ReviewRequest;
 import io.fashionclassifier.serde.SpecificAvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -46,29 +53,40 @@ public final class TopicWatcher implements AutoCloseable {
 
     /** An audit, when that topic is followed. */
     default void audit(ConsumerRecord<String, byte[]> raw, ItemAudit audit) {}
+
+    /** A decision of the learning loop (candidate built, shadowed, promoted, retired), when that topic is followed. */
+    default void decision(ConsumerRecord<String, byte[]> raw, ModelDecision decision) {}
   }
 
   /**
-   * The topics to follow; a topic that does not exist (a part of the classifier that is off) is left out.
+   * The topics to follow; a topic that does not exist (a part of the classifier that is off, or no decision taken
+   * yet) is looked for again every {@link #LOOK_AGAIN} and followed from its start once it is there.
    *
    * @param deadLetters the dead-letter topic, or null to leave it alone
    * @param health the model-health topic, or null
    * @param reviews the review-request topic, or null
    * @param audits the audit topic, or null
+   * @param decisions the decisions topic of the learning loop, or null
    */
   public record Topics(String items, String aggregates, String deadLetters, String health, String reviews,
-      String audits) {
+      String audits, String decisions) {
 
     /** The two output topics, and the dead-letter topic unless it is null. */
     public Topics(String items, String aggregates, String deadLetters) {
-      this(items, aggregates, deadLetters, null, null, null);
+      this(items, aggregates, deadLetters, null, null, null, null);
     }
 
     List<String> all() {
-      return java.util.stream.Stream.of(items, aggregates, deadLetters, health, reviews, audits)
+      return java.util.stream.Stream.of(items, aggregates, deadLetters, health, reviews, audits, decisions)
           .filter(java.util.Objects::nonNull).toList();
     }
   }
+
+  private static final Duration POLL = Duration.ofMillis(100);
+  /** How often topics that did not exist are looked for again. */
+  static final Duration LOOK_AGAIN = Duration.ofSeconds(5);
+  /** How long one such look may block the view: a broker that does not answer is asked again later. */
+  private static final Duration LOOK_TIMEOUT = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(TopicWatcher.class);
 
@@ -80,6 +98,10 @@ public final class TopicWatcher implements AutoCloseable {
   private final SpecificAvroDeserializer<ModelHealth> health = new SpecificAvroDeserializer<>(ModelHealth.class);
   private final SpecificAvroDeserializer<ReviewRequest> reviews = new SpecificAvroDeserializer<>(ReviewRequest.class);
   private final SpecificAvroDeserializer<ItemAudit> audits = new SpecificAvroDeserializer<>(ItemAudit.class);
+  private final SpecificAvroDeserializer<ModelDecision> decisions =
+      new SpecificAvroDeserializer<>(ModelDecision.class);
+  /** Topics asked for that did not exist when last looked for. */
+  private final Set<String> missing = new LinkedHashSet<>();
 
   /**
    * @param kafkaProperties client properties (bootstrap servers, security); group and deserializers are set here
@@ -104,25 +126,21 @@ public final class TopicWatcher implements AutoCloseable {
     health.configure(serdeProperties, false);
     reviews.configure(serdeProperties, false);
     audits.configure(serdeProperties, false);
-
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : topics.all()) {
-      consumer.partitionsFor(topic).forEach(
-          p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-    }
-    consumer.assign(partitions);
-    if (fromBeginning) {
-      consumer.seekToBeginning(partitions);
-    } else {
-      consumer.seekToEnd(partitions);
-    }
+    decisions.configure(serdeProperties, false);
+    follow(topics.all(), fromBeginning, null);
   }
 
   /** Reads until {@code stop} says so, calling {@code tick} at least every {@code tickEvery}. */
   public void run(Listener listener, BooleanSupplier stop, Duration tickEvery, Runnable tick) {
     long nextTick = System.nanoTime() + tickEvery.toNanos();
+    long nextLook = System.nanoTime() + LOOK_AGAIN.toNanos();
     while (!stop.getAsBoolean()) {
-      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+      if (!missing.isEmpty() && System.nanoTime() >= nextLook) {
+        // a topic created after the start holds only what was written since: all of it is new
+        follow(List.copyOf(missing), true, LOOK_TIMEOUT);
+        nextLook = System.nanoTime() + LOOK_AGAIN.toNanos();
+      }
+      for (ConsumerRecord<String, byte[]> record : poll()) {
         if (record.topic().equals(topics.deadLetters())) {
           listener.deadLetter(record);
         } else if (record.value() == null) {
@@ -137,6 +155,8 @@ public final class TopicWatcher implements AutoCloseable {
           decoded(record, reviews).ifPresent(value -> listener.reviewRequest(record, value));
         } else if (record.topic().equals(topics.audits())) {
           decoded(record, audits).ifPresent(value -> listener.audit(record, value));
+        } else if (record.topic().equals(topics.decisions())) {
+          decoded(record, decisions).ifPresent(value -> listener.decision(record, value));
         }
       }
       if (System.nanoTime() >= nextTick) {
@@ -145,6 +165,60 @@ public final class TopicWatcher implements AutoCloseable {
       }
     }
     tick.run();
+  }
+
+  /** The next records; none, after a short wait, while no topic asked for exists (a consumer then may not poll). */
+  private Iterable<ConsumerRecord<String, byte[]>> poll() {
+    if (!consumer.assignment().isEmpty()) {
+      return consumer.poll(POLL);
+    }
+    try {
+      Thread.sleep(POLL.toMillis());
+    } catch (InterruptedException e) {
+      // what the consumer's own poll throws when interrupted
+      throw new InterruptException(e);
+    }
+    return List.of();
+  }
+
+  /**
+   * Adds the partitions of those of {@code wanted} that exist to the assignment and remembers the others.
+   *
+   * @param timeout how long each look-up may take, or null for the client's default (at the start, where a broker
+   *     that does not answer is an error)
+   */
+  private void follow(Collection<String> wanted, boolean fromBeginning, Duration timeout) {
+    List<TopicPartition> found = new ArrayList<>();
+    for (String topic : wanted) {
+      List<PartitionInfo> partitions;
+      try {
+        partitions = timeout == null ? consumer.partitionsFor(topic) : consumer.partitionsFor(topic, timeout);
+      } catch (TimeoutException e) {
+        if (timeout == null) {
+          throw e;
+        }
+        log.debug("no answer about topic {} yet: {}", topic, e.getMessage());
+        return;
+      }
+      if (partitions.isEmpty()) {
+        missing.add(topic);
+      } else {
+        missing.remove(topic);
+        partitions.forEach(p -> found.add(new TopicPartition(p.topic(), p.partition())));
+      }
+    }
+    if (found.isEmpty()) {
+      return;
+    }
+    // assign() keeps the positions of the partitions already followed
+    List<TopicPartition> all = new ArrayList<>(consumer.assignment());
+    all.addAll(found);
+    consumer.assign(all);
+    if (fromBeginning) {
+      consumer.seekToBeginning(found);
+    } else {
+      consumer.seekToEnd(found);
+    }
   }
 
   /**
@@ -183,5 +257,6 @@ public final class TopicWatcher implements AutoCloseable {
     health.close();
     reviews.close();
     audits.close();
+    decisions.close();
   }
 }

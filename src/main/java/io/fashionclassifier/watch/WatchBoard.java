@@ -5,6 +5,7 @@ import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.ClassifiedItem;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.ItemAudit;
+import io.fashionclassifier.schema.ModelDecision;
 import io.fashionclassifier.schema.ModelHealth;
 import io.fashionclassifier.schema.ReviewRequest;
 import java.time.Instant;
@@ -23,14 +24,20 @@ import java.util.function.Predicate;
 
 /**
  * What {@code watch} shows: the latest classified items, the newest cumulative and windowed accuracy figures, the
- * model versions (active and shadow) side by side, audit coverage, the review queue's depth, and the newest health
- * window and open alarms of each scope, folded from the output topics. Rendering is separate from reading so that it can be tested
+ * model versions (active and shadow) side by side, audit coverage, the review queue's depth, the newest health
+ * window and open alarms of each scope, and the learning loop's latest decisions, folded from the topics. Rendering is separate from reading so that it can be tested
  * without a terminal.
  */
 public final class WatchBoard {
 
   private static final DateTimeFormatter CLOCK =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+  /** Decisions are days apart: their time needs the date. */
+  private static final DateTimeFormatter DAY_CLOCK =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  /** How many of the newest decisions are shown. */
+  static final int LATEST_DECISIONS = 5;
 
   /** The review requests the board remembers: a bound on a view that runs for weeks. */
   static final int MAX_AWAITING = 100_000;
@@ -49,6 +56,8 @@ public final class WatchBoard {
   private final Set<String> awaitingReview = new LinkedHashSet<>();
   private long reviewRequests;
   private long audits;
+  /** The newest decisions first, at most {@link #LATEST_DECISIONS}. */
+  private final Deque<ModelDecision> decisions = new ArrayDeque<>();
 
   /**
    * @param latestItems how many of the newest items to keep and show
@@ -104,6 +113,14 @@ public final class WatchBoard {
   public void accept(ItemAudit audit) {
     audits++;
     awaitingReview.remove(audit.getItemId());
+  }
+
+  /** A decision of the learning loop; the topic keeps them in the order they were taken. */
+  public void accept(ModelDecision decision) {
+    decisions.addFirst(decision);
+    while (decisions.size() > LATEST_DECISIONS) {
+      decisions.removeLast();
+    }
   }
 
   /** Review requests read that no audit has answered yet. */
@@ -186,6 +203,7 @@ public final class WatchBoard {
     if (!alarms.isEmpty()) {
       out.append(String.format(Locale.ROOT, "ALARMS: %s%n", String.join("; ", alarms.keySet())));
     }
+    renderDecisions(out);
 
     out.append(String.format(Locale.ROOT, "%n%-22s %-12s %-13s %6s %-13s%n",
         "latest item", "scanner", "predicted", "conf", "true label"));
@@ -223,6 +241,25 @@ public final class WatchBoard {
             "shadow", a.getModelVersion(), a.getSeen(), a.getLabelled(), percent(a.getAccuracy()),
             percent(a.getAgreement()), percent(a.getBaselineAccuracy()))));
     modelRows(out, a -> !a.getKey().equals(active), "earlier");
+  }
+
+  private void renderDecisions(StringBuilder out) {
+    if (decisions.isEmpty()) {
+      return;
+    }
+    out.append(String.format(Locale.ROOT, "%n%-19s  %-15s  %s%n", "decision (UTC)", "kind",
+        "candidate (version): reason"));
+    for (ModelDecision decision : decisions) {
+      out.append(String.format(Locale.ROOT, "%-19s  %-15s  %s (%s): %s%n",
+          DAY_CLOCK.format(decision.getDecisionTime()), decision.getKind(), printable(decision.getCandidateBundle()), printable(decision.getCandidateVersion()),
+          printable(decision.getReason())));
+    }
+  }
+
+  /** Free text from a topic anybody may write to: no control character reaches the terminal. */
+  private static String printable(String text) {
+    return text.codePoints().map(c -> Character.isISOControl(c) ? ' ' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
   }
 
   private void modelRows(StringBuilder out, Predicate<AccuracyAggregate> which, String role) {

@@ -1,20 +1,25 @@
 package io.fashionclassifier.review;
 
+import static io.fashionclassifier.learning.DecisionRecords.decision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fashionclassifier.dataset.FashionMnist;
+import io.fashionclassifier.learning.DecisionLog;
 import io.fashionclassifier.schema.AuditSource;
+import io.fashionclassifier.schema.DecisionKind;
 import io.fashionclassifier.schema.FashionClass;
 import io.fashionclassifier.schema.ItemAudit;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +39,7 @@ import org.openqa.selenium.interactions.Actions;
 /**
  * The review page in headless Chromium against the real broker: a reviewer logs in, labels ten items with the
  * keyboard and undoes the last one; the audits topic then holds exactly one audit per item, and for the undone item
- * the corrected one after the first.
+ * the corrected one after the first. A model decision written meanwhile is shown below the item.
  */
 class ReviewPageBrowserTest {
 
@@ -83,6 +88,12 @@ class ReviewPageBrowserTest {
   @Test
   void tenItemsLabelledWithTheKeyboardAndOneUndoneGiveExactlyTheirAudits() throws Exception {
     List<String> ids = topics.produceRequests(12);
+    String reason = "better: 41 disagreements (active alone right on 6, candidate alone on 35), p = 4.87e-06 < 0.05";
+    try (DecisionLog log = new DecisionLog(topics.clientConfig(), topics.serdeConfig(), topics.decisions,
+        Duration.ofSeconds(30))) {
+      log.ensureTopic(true, Optional.empty());
+      log.write(decision(DecisionKind.PROMOTED, Instant.now(), "audits-20261207", "5b6a7c8d", reason));
+    }
     browser.get(app.uri().toString());
     assertThat(browser.getCurrentUrl()).as("no page without a login").endsWith("/login");
     logIn("alice", "wrong");
@@ -116,6 +127,7 @@ class ReviewPageBrowserTest {
     await().atMost(PAGE_WAIT).untilAsserted(() -> {
       browser.navigate().refresh();
       assertThat(text("depth")).as("the 11th and 12th requests wait").isEqualTo("Queue: 2 waiting");
+      assertThat(text("decisions")).contains("PROMOTED").contains("audits-20261207 5b6a7c8d").contains(reason);
     });
     screenshot();
 

@@ -33,8 +33,8 @@ class ReviewTlsTest {
     TestCertificates certificates = TestCertificates.selfSigned(dir, "review");
     try (ReviewTopics topics = new ReviewTopics();
         ReviewApp app = ReviewApp.start(new ReviewApp.Settings(topics.requests, topics.audits, "review-" + topics.run,
-            Duration.ofMinutes(2), new ReviewServer.Settings("127.0.0.1", 0, Optional.of(new ReviewServer.Tls(
-                certificates.keystore(), certificates.password().toCharArray())))),
+            Duration.ofMinutes(2), topics.decisions, new ReviewServer.Settings("127.0.0.1", 0,
+                Optional.of(new ReviewServer.Tls(certificates.keystore(), certificates.password().toCharArray())))),
             topics.clientConfig(), topics.serdeConfig(), ReviewerLogins.of(Map.of("alice", "a-secret")),
             FashionMnist.CLASS_NAMES)) {
       assertThat(app.uri().getScheme()).isEqualTo("https");

@@ -38,6 +38,8 @@ final class ReviewTopics implements AutoCloseable {
   final KafkaBroker broker = KafkaBroker.shared();
   final String requests = "review-requests-" + run;
   final String audits = "item-audits-" + run;
+  /** Not created: a review server starts without the decisions topic. */
+  final String decisions = "model-decisions-" + run;
   private final String registryScope = "review-" + run;
 
   ReviewTopics() throws Exception {
@@ -56,7 +58,7 @@ final class ReviewTopics implements AutoCloseable {
   }
 
   ReviewApp.Settings settings(Duration lease) {
-    return new ReviewApp.Settings(requests, audits, "review-" + run, lease,
+    return new ReviewApp.Settings(requests, audits, "review-" + run, lease, decisions,
         new ReviewServer.Settings("127.0.0.1", 0, java.util.Optional.empty()));
   }
 

@@ -1,10 +1,12 @@
 package io.fashionclassifier.watch;
 
+import static io.fashionclassifier.learning.DecisionRecords.decision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fashionclassifier.schema.AccuracyAggregate;
 import io.fashionclassifier.schema.AggregateScope;
 import io.fashionclassifier.schema.AuditSource;
+import io.fashionclassifier.schema.DecisionKind;
 import io.fashionclassifier.schema.HealthKind;
 import io.fashionclassifier.schema.ItemAudit;
 import io.fashionclassifier.schema.ModelHealth;
@@ -167,5 +169,29 @@ class WatchBoardTest {
     assertThat(text).contains("audited: 50 of 200 items (25.00%), accuracy 80.00%; random sample: 10, accuracy "
         + "90.00% (unbiased)");
     assertThat(text).contains("review queue: 2 waiting (3 requests, 1 audits read)");
+  }
+
+  @Test
+  void showsTheNewestDecisionsFirstWithTheirFigures() {
+    board.accept(decision(DecisionKind.CANDIDATE_BUILT, NOW.minusSeconds(7_200), "oldest", "00000000", "built"));
+    for (int i = 1; i < WatchBoard.LATEST_DECISIONS; i++) {
+      board.accept(decision(DecisionKind.SHADOWED, NOW.minusSeconds(3_600), "cand-" + i, "1111111" + i, "shadow"));
+    }
+    board.accept(decision(DecisionKind.PROMOTED, Instant.parse("2026-11-28T23:59:30Z"), "audits-1128",
+        "5b6a7c8d", "better: 41 disagreements (active alone right on 6, candidate alone on 35), p = 4.87e-06"));
+
+    String text = board.render(NOW);
+
+    assertThat(text).contains("\n2026-11-28 23:59:30  PROMOTED         audits-1128 (5b6a7c8d): better: 41 "
+        + "disagreements (active alone right on 6, candidate alone on 35), p = 4.87e-06\n");
+    assertThat(text.indexOf("audits-1128")).isLessThan(text.indexOf("cand-1"));
+    assertThat(text).as("only the newest " + WatchBoard.LATEST_DECISIONS).doesNotContain("oldest");
+  }
+
+  @Test
+  void aDecisionsTextCannotSendControlCodesToTheTerminal() {
+    board.accept(decision(DecisionKind.RETIRED, NOW, "evil\033[2J", "abc", "worse\nline\u0007"));
+
+    assertThat(board.render(NOW)).contains("evil [2J (abc): worse line \n").doesNotContain("\033");
   }
 }
