@@ -23,8 +23,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -197,8 +197,9 @@ public final class TopicWatcher implements AutoCloseable {
         if (timeout == null) {
           throw e;
         }
+        // the topics found so far in this look are followed; the others stay missing
         log.debug("no answer about topic {} yet: {}", topic, e.getMessage());
-        return;
+        break;
       }
       if (partitions.isEmpty()) {
         missing.add(topic);
